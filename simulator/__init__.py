@@ -1,0 +1,1 @@
+"""Therapist-training simulator."""
