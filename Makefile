@@ -25,6 +25,9 @@ run: $(STAMP_RUN)
 	$(BIN)/simulator
 
 test: $(STAMP_TEST)
+	@# The smoke test drives the real app in tmux, as a person would.
+	@command -v tmux >/dev/null || { apt-get update -qq && apt-get install -y -qq tmux >/dev/null; } \
+		|| echo "warning: could not install tmux; the tmux smoke test will fail"
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP_TEST)
