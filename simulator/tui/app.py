@@ -1,0 +1,282 @@
+"""The trainee app: a thin Textual front end over the session engine.
+
+Nothing here decides trust, labels turns or scores: the app asks the library
+(``simulator.session``, ``simulator.scoring``, ``simulator.store``) and shows
+the answers. Heavy imports (the store's SQLAlchemy, LLM engines) happen in
+worker threads after the home screen is up, so the app starts fast.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from textual import work
+from textual.app import App
+from textual.binding import Binding
+from textual.theme import Theme
+
+from simulator.tui.commands import SimulatorCommands
+
+if TYPE_CHECKING:
+    from simulator.config import EngineSettings
+    from simulator.content.models import Scenario
+
+#: Set to exit as soon as the home screen is interactive (used by ``bench/startup.py``).
+EXIT_ON_READY_ENV = "SIMULATOR_TUI_EXIT_ON_READY"
+
+DARK, LIGHT = "simulator-dark", "simulator-light"
+THEMES = (
+    Theme(name=DARK, primary="#5fa8d3", secondary="#9a8fc9", accent="#e0a458",
+          success="#6bbf73", warning="#e0a458", error="#e06c75",
+          background="#1b1f24", surface="#23282f", panel="#2c333b", dark=True),
+    Theme(name=LIGHT, primary="#1f6f9f", secondary="#6a5aa8", accent="#b86e12",
+          success="#2e7d32", warning="#b86e12", error="#c62828",
+          background="#f7f5f0", surface="#ffffff", panel="#e8e4da", dark=False),
+)
+
+
+class SimulatorApp(App[None]):
+    """Practise earning a simulated client's trust."""
+
+    CSS_PATH = "simulator.tcss"
+    TITLE = "Trust simulator"
+    COMMANDS = App.COMMANDS | {SimulatorCommands}
+    BINDINGS = [
+        Binding("ctrl+t", "toggle_theme", "Light/dark"),
+        Binding("ctrl+q", "quit", "Quit", priority=True),
+    ]
+
+    def __init__(
+        self,
+        *,
+        settings: EngineSettings | None = None,
+        library: Any = None,
+        content_dirs: Sequence[Path] = (),
+        engine: Any = None,
+        store: Any = None,
+        start_scenario: str | None = None,
+        mode: str = "practice",
+        seed: int = 0,
+        export_dir: Path | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        """Create the app.
+
+        Args:
+            settings: engine settings (default: ``load_settings()``).
+            library: a loaded content ``Library`` (default: ``load_library(content_dirs)``).
+            content_dirs: extra content folders (``--content DIR``).
+            engine: a ready client engine (default: ``create_engine(settings)`` on first use).
+            store: a ``SessionStore`` (default: the one in the data dir, opened on first use).
+            start_scenario: open this scenario straight away (``simulator practice ID``).
+            mode: ``practice`` or ``exam``.
+            seed: seed for the session, so runs repeat.
+            export_dir: default folder for report exports (default: ``<data dir>/reports``).
+            clock: time source for the elapsed-time display (tests freeze it).
+        """
+        super().__init__()
+        if settings is None:
+            from simulator.config import load_settings
+
+            settings = load_settings()
+        if library is None:
+            from simulator.content.library import load_library
+
+            library = load_library(content_dirs)
+        self.settings = settings
+        self.library = library
+        self._engine = engine
+        self._store = store
+        self.start_scenario = start_scenario
+        self.mode = mode
+        self.seed = seed
+        self.clock = clock
+        if export_dir is None:
+            from simulator.config import data_dir
+
+            export_dir = data_dir() / "reports"
+        self.export_dir = export_dir
+        self.sessions: list[Any] = []
+        for theme in THEMES:
+            self.register_theme(theme)
+        self.theme = DARK
+
+    # ------------------------------------------------------------------ start-up
+
+    def on_mount(self) -> None:
+        from simulator.tui.screens.home import HomeScreen
+
+        self.push_screen(HomeScreen())
+        if self.start_scenario:
+            self.start_session(self.start_scenario)
+
+    def on_ready(self) -> None:
+        if os.environ.get(EXIT_ON_READY_ENV):
+            self.exit()
+
+    def scenarios_in_order(self) -> list[Scenario]:
+        """Scenarios sorted by difficulty, then title (the home table's order)."""
+        order = {"introductory": 0, "intermediate": 1, "advanced": 2}
+        return sorted(
+            self.library.scenarios.values(), key=lambda s: (order.get(s.difficulty, 9), s.title)
+        )
+
+    # ------------------------------------------------------------------ engine parts
+
+    @property
+    def engine(self) -> Any:
+        """The client engine, created on first use (an LLM engine imports langchain)."""
+        if self._engine is None:
+            from simulator.clients.base import create_engine
+
+            self._engine = create_engine(self.settings)
+        return self._engine
+
+    @property
+    def store(self) -> Any:
+        """The session store, opened on first use (imports SQLAlchemy)."""
+        if self._store is None:
+            from simulator.store import SessionStore
+
+            self._store = SessionStore()
+        return self._store
+
+    def list_unfinished(self) -> list[dict[str, Any]]:
+        """Interrupted sessions as rows for the home screen, newest first."""
+        rows = []
+        for item in self.store.list_unfinished():
+            get = item.get if isinstance(item, dict) else lambda k, _i=item: getattr(_i, k, None)
+            scenario_id = get("scenario_id") or get("scenario")
+            title = scenario_id
+            if scenario_id in self.library.scenarios:
+                title = self.library.scenario(scenario_id).title
+            when = get("updated_at") or get("started_at") or ""
+            rows.append({
+                "id": get("id") or get("session_id"),
+                "title": str(title),
+                "turns": get("trainee_turns") or get("turns") or 0,
+                "when": str(when)[:16].replace("T", " "),
+            })
+        return rows
+
+    # ------------------------------------------------------------------ navigation
+
+    def _home(self) -> Any:
+        from simulator.tui.screens.home import HomeScreen
+
+        return next((s for s in self.screen_stack if isinstance(s, HomeScreen)), None)
+
+    def _say(self, text: str, *, error: bool = False) -> None:
+        home = self._home()
+        if home is not None:
+            home.set_message(text, error=error)
+        if error:
+            self.notify(text, severity="error", timeout=8)
+
+    def start_session(self, scenario_id: str) -> None:
+        """Start ``scenario_id`` and open the session screen."""
+        if scenario_id not in self.library.scenarios:
+            try:
+                self.library.scenario(scenario_id)  # raises with a did-you-mean message
+            except KeyError as exc:
+                self._say(str(exc.args[0] if exc.args else exc), error=True)
+                return
+        self._say("Starting...")
+        self._open_session(scenario_id, None)
+
+    def resume_session(self, session_id: str) -> None:
+        """Reopen an interrupted session where it stopped."""
+        self._say("Resuming...")
+        self._open_session(None, session_id)
+
+    @work(thread=True, exclusive=True, group="open-session")
+    def _open_session(self, scenario_id: str | None, session_id: str | None) -> None:
+        """Create engine, store and session off the UI thread, then show the session."""
+        from simulator.clients.base import ClientEngineError
+        from simulator.session import Session
+
+        try:
+            if session_id is not None:
+                session = Session.resume(
+                    session_id, library=self.library, engine=self.engine, store=self.store
+                )
+            else:
+                session = Session.start(
+                    str(scenario_id), library=self.library, engine=self.engine,
+                    store=self.store, seed=self.seed, mode=self.mode,
+                )
+        except (ClientEngineError, KeyError, ValueError, OSError) as exc:
+            message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
+            self.call_from_thread(self._say, f"Could not open the session: {message}", error=True)
+            return
+        self.call_from_thread(self._show_session, session)
+
+    def _show_session(self, session: Any) -> None:
+        from simulator.tui.screens.session import SessionScreen
+
+        self._say("")
+        self.sessions.append(session)
+        self.push_screen(SessionScreen(session))
+
+    def show_report(self, session: Any, reason: str) -> None:
+        """Replace the session screen with its report."""
+        from simulator.tui.screens.report import ReportScreen
+        from simulator.tui.screens.session import SessionScreen
+
+        report = session.report()
+        screen = ReportScreen(session, reason, report)
+        if isinstance(self.screen, SessionScreen):
+            self.switch_screen(screen)
+        else:
+            self.push_screen(screen)
+
+    def go_home(self) -> None:
+        """Back to the scenario library (refreshing the resumable list)."""
+        home = self._home()
+        while self.screen is not home and len(self.screen_stack) > 1:
+            self.pop_screen()
+        if home is not None:
+            home.load_resumable()
+
+    # ------------------------------------------------------------------ exports
+
+    def export_report(
+        self, session: Any, report: dict[str, Any], folder: Path, formats: Sequence[str]
+    ) -> list[Path]:
+        """Write the report as Markdown, HTML and/or JSON into ``folder``; return the paths."""
+        from simulator.scoring import render_html, render_markdown
+
+        folder.mkdir(parents=True, exist_ok=True)
+        stem = f"{session.scenario.id}-{session.id}"
+        written = []
+        for fmt in formats:
+            path = folder / f"{stem}.{fmt}"
+            if fmt == "md":
+                path.write_text(render_markdown(report), encoding="utf-8")
+            elif fmt == "html":
+                path.write_text(render_html(report), encoding="utf-8")
+            elif fmt == "json":
+                document = {"session": session.to_dict(), "report": report}
+                path.write_text(json.dumps(document, indent=2, default=str), encoding="utf-8")
+            else:
+                raise ValueError(f"unknown export format {fmt!r}")
+            written.append(path)
+        return written
+
+    # ------------------------------------------------------------------ actions
+
+    def action_toggle_theme(self) -> None:
+        self.theme = LIGHT if self.theme == DARK else DARK
+
+    def screen_action(self, name: str) -> None:
+        """Run ``name`` on the current screen if it has it (used by the command palette)."""
+        method = getattr(self.screen, f"action_{name}", None)
+        if method is None:
+            self.notify("Not available on this screen.", severity="warning")
+        else:
+            method()

@@ -1,0 +1,1 @@
+"""Screens of the trainee app: home, session, report."""

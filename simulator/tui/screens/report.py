@@ -1,0 +1,167 @@
+"""The report screen: rubric scores with evidence, the trust chart, and exports."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Input, Label, Static
+
+from simulator.tui.widgets.trust_chart import REPAIR_MARK, RUPTURE_MARK, TrustChart
+
+if TYPE_CHECKING:
+    from simulator.tui.app import SimulatorApp
+
+ENDINGS = {
+    "trainee": "you ended the session",
+    "turn_limit": "the turn limit was reached",
+    "scenario_end": "the scenario came to its end",
+}
+
+
+def score_bar(score: int | None, *, width: int = 5) -> Text:
+    """``■■■□□ 3/5`` (or ``not scored``)."""
+    if score is None:
+        return Text("not scored", style="dim italic")
+    bar = Text("■" * score, style="bold green" if score >= 4 else "yellow" if score >= 3 else "red")
+    bar.append("□" * (width - score), style="dim")
+    bar.append(f" {score}/{width}")
+    return bar
+
+
+def dimension_block(name: str, result: dict[str, Any]) -> Text:
+    """One rubric dimension: score bar, level, feedback, evidence quotes."""
+    text = Text()
+    text.append(f"{name}  ", style="bold")
+    text.append_text(score_bar(result.get("score")))
+    if result.get("level"):
+        text.append(f"  {result['level']}", style="italic")
+    text.append("\n")
+    if result.get("feedback"):
+        text.append(str(result["feedback"]).strip() + "\n")
+    for quote in result.get("evidence") or []:
+        text.append(f"  turn {quote.get('index', '?')}: ", style="dim")
+        text.append(f"“{quote.get('text', '')}”\n", style="italic")
+    return text
+
+
+def rupture_marks(ruptures: list[dict[str, Any]], *, first_turn: int) -> dict[int, str]:
+    """Chart columns where a rupture opened (✗) and where it was repaired (✓)."""
+    marks: dict[int, str] = {}
+
+    def put(turn: Any, mark: str) -> None:
+        if isinstance(turn, int):
+            column = turn - first_turn
+            marks[column] = marks.get(column, "") + mark
+
+    for rupture in ruptures:
+        put(_first(rupture, "opened_turn", "opened_at", "opened", "turn"), RUPTURE_MARK)
+        put(_first(rupture, "resolved_turn", "resolved_at", "repaired_at", "repaired"), REPAIR_MARK)
+    return marks
+
+
+def _first(mapping: dict[str, Any], *keys: str) -> Any:
+    for key in keys:
+        if mapping.get(key) is not None:
+            return mapping[key]
+    return None
+
+
+class ReportScreen(Screen[None]):
+    """Feedback the trainee can act on, and the files to keep it."""
+
+    BINDINGS = [
+        Binding("m", "export('md')", "Markdown"),
+        Binding("h", "export('html')", "HTML"),
+        Binding("j", "export('json')", "JSON"),
+        Binding("a", "export_all", "Export all"),
+        Binding("escape", "home", "Home"),
+    ]
+
+    def __init__(self, session: Any, reason: str, report: dict[str, Any]) -> None:
+        super().__init__()
+        self.session = session
+        self.reason = reason
+        self.report = report
+        self.exported: list[Path] = []
+
+    def compose(self) -> ComposeResult:
+        app: SimulatorApp = self.app  # type: ignore[assignment]
+        yield Header()
+        with VerticalScroll(id="report"):
+            yield Static(self._summary(), id="summary")
+            for dim_id, result in (self.report.get("dimensions") or {}).items():
+                yield Static(dimension_block(self._dimension_name(dim_id), result), classes="dim")
+            first = 0 if len(self.report.get("trust") or []) > self.session.trainee_turns else 1
+            chart = TrustChart(
+                self.report.get("trust") or list(self.session.trust.history),
+                rupture_marks(self.report.get("ruptures") or [], first_turn=first),
+                first_turn=first,
+                id="chart",
+            )
+            chart.border_title = f"Trust by turn ({RUPTURE_MARK} rupture, {REPAIR_MARK} repaired)"
+            yield chart
+        with Vertical(id="export"):
+            with Horizontal():
+                yield Label("Export to ", id="export-label")
+                yield Input(str(app.export_dir), id="export-dir")
+            yield Static("m, h, j or a writes the report into this folder.", id="export-status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = f"Report · {self.session.scenario.title}"
+        self.query_one("#report").focus()
+
+    def _dimension_name(self, dim_id: str) -> str:
+        try:
+            return str(self.session.rubric.dimension(dim_id).name)
+        except (KeyError, AttributeError):
+            return dim_id
+
+    def _summary(self) -> Text:
+        trust = self.session.trust
+        text = Text()
+        text.append("Session over: ", style="bold")
+        text.append(ENDINGS.get(self.reason, self.reason) + ".  ")
+        text.append(f"{self.session.trainee_turns} turns, final trust {trust.value:.0f}/100")
+        ruptures = self.report.get("ruptures") or []
+        if ruptures:
+            repaired = sum(1 for r in ruptures if _first(r, "resolved_turn", "resolved_at",
+                                                        "repaired_at", "repaired") is not None)
+            text.append(f", {len(ruptures)} rupture(s), {repaired} repaired")
+        text.append(".")
+        return text
+
+    @on(Input.Submitted, "#export-dir")
+    def _dir_submitted(self) -> None:
+        self.action_export_all()
+
+    def action_export(self, fmt: str) -> None:
+        self._write([fmt])
+
+    def action_export_all(self) -> None:
+        self._write(["md", "html", "json"])
+
+    def _write(self, formats: list[str]) -> None:
+        app: SimulatorApp = self.app  # type: ignore[assignment]
+        folder = Path(self.query_one("#export-dir", Input).value.strip() or app.export_dir)
+        status = self.query_one("#export-status", Static)
+        try:
+            paths = app.export_report(self.session, self.report, folder.expanduser(), formats)
+        except OSError as exc:
+            status.update(Text(f"Could not write to {folder}: {exc.strerror or exc}"))
+            status.add_class("-error")
+            return
+        self.exported.extend(paths)
+        status.remove_class("-error")
+        status.update(Text("Wrote " + ", ".join(str(p) for p in paths)))
+
+    def action_home(self) -> None:
+        app: SimulatorApp = self.app  # type: ignore[assignment]
+        app.go_home()
