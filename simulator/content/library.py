@@ -1,0 +1,345 @@
+"""The content library: every persona, scenario and rubric a session can use.
+
+Content comes from up to three kinds of folder, listed here from lowest to
+highest precedence (a later folder's file replaces an earlier one's with the
+same kind and id; two files with the same id in ONE folder are an error):
+
+1. the packaged library: the repository's top-level ``personas/``,
+   ``scenarios/`` and ``rubrics/`` in a source checkout, or
+   ``simulator/_library/`` inside an installed wheel;
+2. the per-user folder, ``<platformdirs user data dir>/simulator/content``
+   (``~/.local/share/simulator/content`` on Linux), where
+   ``simulator new`` writes;
+3. each ``--content DIR``, in the order given.
+
+A content folder holds ``personas/``, ``scenarios/`` and ``rubrics/``
+subfolders (searched recursively); YAML files directly inside it must say
+what they are with a ``kind:`` key. A folder that is itself called
+``personas`` (etc.) is read as that kind.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from platformdirs import user_data_dir
+
+from simulator.content.checks import FileReport, check_file
+from simulator.content.models import FOLDERS, Persona, Rubric, Scenario
+from simulator.content.problems import (
+    ContentError,
+    Problem,
+    UnknownContentError,
+    display_file,
+    suggest,
+)
+
+__all__ = [
+    "ContentDir",
+    "ContentError",
+    "Library",
+    "UnknownContentError",
+    "check_library",
+    "check_paths",
+    "library_dirs",
+    "load_library",
+    "packaged_dir",
+    "user_content_dir",
+]
+
+YAML_SUFFIXES = (".yaml", ".yml")
+KIND_ORDER = ("persona", "scenario", "rubric")
+
+
+@dataclass(frozen=True)
+class ContentDir:
+    """One folder content is read from."""
+
+    root: Path
+    origin: str
+    """``packaged``, ``user`` or ``--content``."""
+
+
+def packaged_dir() -> Path | None:
+    """The packaged library: ``simulator/_library`` in a wheel, the repository in a checkout."""
+    package = Path(__file__).resolve().parent.parent
+    wheel = package / "_library"
+    if wheel.is_dir():
+        return wheel
+    checkout = package.parent
+    if any((checkout / folder).is_dir() for folder in FOLDERS):
+        return checkout
+    return None
+
+
+def user_content_dir() -> Path:
+    """The per-user content folder (it may not exist yet)."""
+    return Path(user_data_dir("simulator")) / "content"
+
+
+def library_dirs(extra: Sequence[Path | str] = ()) -> list[ContentDir]:
+    """All content folders, lowest precedence first.
+
+    Args:
+        extra: ``--content`` folders, in the order given (later wins).
+    """
+    dirs = []
+    packaged = packaged_dir()
+    if packaged is not None:
+        dirs.append(ContentDir(packaged, "packaged"))
+    dirs.append(ContentDir(user_content_dir(), "user"))
+    dirs.extend(ContentDir(Path(d).expanduser().absolute(), "--content") for d in extra)
+    return dirs
+
+
+def _visible(path: Path, root: Path) -> bool:
+    return not any(part.startswith(".") for part in path.relative_to(root).parts)
+
+
+def _yaml_below(folder: Path) -> list[Path]:
+    found = [p for p in folder.rglob("*") if p.suffix in YAML_SUFFIXES and p.is_file()]
+    return sorted(p for p in found if _visible(p, folder))
+
+
+def content_files(root: Path) -> list[Path]:
+    """The YAML files of one content folder (see the module docstring for the layout)."""
+    if not root.is_dir():
+        return []
+    if root.name in FOLDERS:
+        return _yaml_below(root)
+    files = [p for folder in FOLDERS if (root / folder).is_dir()
+             for p in _yaml_below(root / folder)]
+    files += sorted(p for p in root.iterdir() if p.suffix in YAML_SUFFIXES and p.is_file()
+                    and not p.name.startswith("."))
+    return files
+
+
+def _id_line(report: FileReport) -> int:
+    return report.source.line_for(("id",)) if report.source else 1
+
+
+def _duplicates(reports: Iterable[FileReport]) -> list[Problem]:
+    """Two files with the same kind and id in one batch: report each later one."""
+    first: dict[tuple[str, str], FileReport] = {}
+    problems = []
+    for report in reports:
+        if report.kind is None or report.id is None:
+            continue
+        key = (report.kind, report.id)
+        if key in first:
+            other = first[key]
+            assert report.source is not None
+            problems.append(report.source.problem(
+                ("id",), f"duplicate {report.kind} id {report.id!r}: also defined in "
+                f"{other.shown}:{_id_line(other)}"))
+        else:
+            first[key] = report
+    return problems
+
+
+@dataclass
+class _Index:
+    """What references resolve against: ids by kind, and the rubrics' models."""
+
+    ids: dict[str, set[str]] = field(default_factory=lambda: {k: set() for k in KIND_ORDER})
+    rubrics: dict[str, Rubric] = field(default_factory=dict)
+
+    def add(self, report: FileReport) -> None:
+        if report.kind is None or report.id is None:
+            return
+        self.ids[report.kind].add(report.id)
+        if isinstance(report.model, Rubric):
+            self.rubrics[report.id] = report.model
+
+
+def _references(report: FileReport, index: _Index) -> list[Problem]:
+    """A scenario's persona, rubric and pass criteria must name things that exist."""
+    source = report.source
+    if report.kind != "scenario" or source is None or not isinstance(source.data, dict):
+        return []
+    data = source.data
+    problems = []
+    persona = data.get("persona")
+    if isinstance(persona, str) and persona not in index.ids["persona"]:
+        problems.append(source.problem(("persona",), _unknown("persona", persona, index)))
+    rubric_id = data.get("rubric", "default")
+    if not isinstance(rubric_id, str):
+        return problems
+    if rubric_id not in index.ids["rubric"]:
+        note = "" if "rubric" in data else " (the default when 'rubric' is not given)"
+        problems.append(source.problem(("rubric",), _unknown("rubric", rubric_id, index) + note))
+        return problems
+    rubric = index.rubrics.get(rubric_id)
+    criteria = data.get("pass_criteria")
+    scores = criteria.get("min_scores") if isinstance(criteria, dict) else None
+    if rubric is not None and isinstance(scores, dict):
+        dims = [d.id for d in rubric.dimensions]
+        for dim in scores:
+            if dim not in dims:
+                problems.append(source.problem(
+                    ("pass_criteria", "min_scores", dim),
+                    f"rubric {rubric_id!r} has no dimension {dim!r}{suggest(str(dim), dims)} "
+                    f"(it has: {', '.join(dims)})"))
+    return problems
+
+
+def _unknown(kind: str, wanted: str, index: _Index) -> str:
+    known = sorted(index.ids[kind])
+    hint = suggest(wanted, known)
+    if not hint:
+        hint = f"; known {kind}s: {', '.join(known)}" if known else f"; there are no {kind}s"
+    return f"no {kind} with id {wanted!r}{hint}"
+
+
+@dataclass
+class Library:
+    """The merged content, by id."""
+
+    personas: dict[str, Persona] = field(default_factory=dict)
+    scenarios: dict[str, Scenario] = field(default_factory=dict)
+    rubrics: dict[str, Rubric] = field(default_factory=dict)
+    origins: dict[tuple[str, str], tuple[Path, str]] = field(default_factory=dict)
+    """``(kind, id) -> (file, origin)`` for every item, origin as in :class:`ContentDir`."""
+    dirs: list[ContentDir] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    """Problems found while loading (always empty when loaded with ``strict=True``)."""
+
+    def persona(self, persona_id: str) -> Persona:
+        """Return the persona ``persona_id``; raises :class:`UnknownContentError`."""
+        if persona_id not in self.personas:
+            raise UnknownContentError("persona", persona_id, self.personas)
+        return self.personas[persona_id]
+
+    def scenario(self, scenario_id: str) -> Scenario:
+        """Return the scenario ``scenario_id``; raises :class:`UnknownContentError`."""
+        if scenario_id not in self.scenarios:
+            raise UnknownContentError("scenario", scenario_id, self.scenarios)
+        return self.scenarios[scenario_id]
+
+    def rubric(self, rubric_id: str) -> Rubric:
+        """Return the rubric ``rubric_id``; raises :class:`UnknownContentError`."""
+        if rubric_id not in self.rubrics:
+            raise UnknownContentError("rubric", rubric_id, self.rubrics)
+        return self.rubrics[rubric_id]
+
+    def scenario_tags(self, scenario_id: str) -> list[str]:
+        """The scenario's tags followed by its persona's trust-profile tags (no repeats)."""
+        scenario = self.scenario(scenario_id)
+        tags = list(scenario.tags)
+        persona = self.personas.get(scenario.persona)
+        for tag in persona.profiles if persona else []:
+            if tag not in tags:
+                tags.append(tag)
+        return tags
+
+    def _store(self, report: FileReport, origin: str) -> None:
+        assert report.kind is not None and report.id is not None
+        if isinstance(report.model, Persona):
+            self.personas[report.id] = report.model
+        elif isinstance(report.model, Scenario):
+            self.scenarios[report.id] = report.model
+        elif isinstance(report.model, Rubric):
+            self.rubrics[report.id] = report.model
+        self.origins[(report.kind, report.id)] = (report.path, origin)
+
+
+def _check_dir(content_dir: ContentDir) -> list[FileReport]:
+    return [check_file(path, display_file(path)) for path in content_files(content_dir.root)]
+
+
+def _assemble(extra_dirs: Sequence[Path | str]) -> tuple[Library, list[Problem], int, _Index]:
+    """Check every file of every folder.
+
+    Returns:
+        The merged library, every problem, the number of files and the index of all ids.
+    """
+    library = Library(dirs=library_dirs(extra_dirs))
+    batches = [(d, _check_dir(d)) for d in library.dirs]
+    index = _Index()
+    winners: dict[tuple[str, str], tuple[FileReport, str]] = {}
+    problems: list[Problem] = []
+    for content_dir, reports in batches:
+        problems.extend(_duplicates(reports))
+        for report in reports:
+            problems.extend(report.problems)
+            index.add(report)
+            if report.kind and report.id:
+                winners[(report.kind, report.id)] = (report, content_dir.origin)
+    for _, reports in batches:
+        for report in reports:
+            problems.extend(_references(report, index))
+    bad_files = {p.file for p in problems}
+    for report, origin in winners.values():
+        if report.model is not None and report.shown not in bad_files:
+            library._store(report, origin)
+    count = sum(len(reports) for _, reports in batches)
+    return library, sorted(set(problems)), count, index
+
+
+def load_library(extra_dirs: Sequence[Path | str] = (), *, strict: bool = True) -> Library:
+    """Load and check the whole content library.
+
+    Args:
+        extra_dirs: ``--content`` folders, highest precedence last.
+        strict: Raise on any problem (the default). With ``strict=False`` broken files (and
+            scenarios whose references do not resolve) are left out and their problems kept in
+            ``Library.problems``.
+
+    Raises:
+        ContentError: Some file is broken, or a reference does not resolve (strict mode).
+    """
+    library, problems, _, _ = _assemble(extra_dirs)
+    if strict and problems:
+        raise ContentError(problems)
+    library.problems = [str(p) for p in problems]
+    return library
+
+
+def check_library(extra_dirs: Sequence[Path | str] = ()) -> tuple[int, list[Problem]]:
+    """Check the whole library (``simulator validate`` without paths).
+
+    Returns:
+        The number of files checked and every problem found.
+    """
+    _, problems, count, _ = _assemble(extra_dirs)
+    return count, problems
+
+
+def _expand(path: Path) -> list[Path]:
+    if path.is_dir():
+        return _yaml_below(path)
+    return [path]
+
+
+def check_paths(
+    paths: Sequence[Path | str], extra_dirs: Sequence[Path | str] = ()
+) -> tuple[int, list[Problem]]:
+    """Check the given files and folders (``simulator validate PATH...``).
+
+    References resolve against the library plus the given files (a given file replaces a
+    library file with the same id); duplicate ids are looked for among the given files.
+
+    Returns:
+        The number of files checked and every problem found.
+    """
+    problems: list[Problem] = []
+    files: list[Path] = []
+    for raw in paths:
+        path = Path(raw).expanduser()
+        if not path.exists():
+            problems.append(Problem(str(raw), 1, "(file)", "no such file or folder"))
+            continue
+        files.extend(_expand(path))
+    unique = list(dict.fromkeys(p.resolve() for p in files))
+    reports = [check_file(p, display_file(p)) for p in unique]
+    problems.extend(_duplicates(reports))
+    # The library's ids (even of broken files) plus the given files' ids.
+    index = _assemble(extra_dirs)[3]
+    for report in reports:
+        problems.extend(report.problems)
+        index.add(report)
+    for report in reports:
+        problems.extend(_references(report, index))
+    return len(unique), sorted(set(problems))
