@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Literal, Protocol, runtime_checkable
+from typing import Any, Literal, Protocol, runtime_checkable
 
 Speaker = Literal["therapist", "client"]
 Behaviour = Literal["reflection", "question", "therapist_input", "other"]
@@ -40,6 +40,9 @@ class TurnLabel:
     confidence: dict[str, float] = field(default_factory=dict)
     #: Set by a backend that could not label the turn (e.g. a judge parse failure).
     unscored_reason: str | None = None
+    #: What a backend saw and answered, for instructors to audit (the LLM judge keeps its
+    #: prompt, raw reply and any dropped values here); ``None`` for the offline analyzer.
+    audit: dict[str, Any] | None = field(default=None, compare=False)
 
 
 @runtime_checkable
