@@ -36,11 +36,11 @@ def environment() -> SandboxedEnvironment:
     )
 
 
-def render(name: str, **context: Any) -> str:
-    """Render the template ``name`` (e.g. ``"client_system.j2"``) with ``context``.
+def render(template: str, /, **context: Any) -> str:
+    """Render ``template`` (e.g. ``"client_system.j2"``) with ``context``.
 
     Args:
-        name: File name of a template in this package.
+        template: File name of a template in this package.
         **context: Variables the template uses; every one it names must be given.
 
     Returns:
@@ -50,9 +50,9 @@ def render(name: str, **context: Any) -> str:
         PromptError: The template is missing or refers to a variable not in ``context``.
     """
     try:
-        text = environment().get_template(name).render(**context)
+        text = environment().get_template(template).render(**context)
     except TemplateError as exc:
-        raise PromptError(f"prompt template {name}: {exc}") from exc
+        raise PromptError(f"prompt template {template}: {exc}") from exc
     lines = [line.rstrip() for line in text.strip().splitlines()]
     out: list[str] = []
     for line in lines:
