@@ -76,9 +76,12 @@ def _decide_kind(source: Source, report: FileReport) -> str | None:
             "(a file is a persona, scenario or rubric)"))
         return None
     if folder_kind is not None and folder_kind != declared:
+        # Which one is right is the author's call; checking against either would bury
+        # this one message under a screenful of consequences.
         report.problems.append(source.problem(
             ("kind",), f"the file says it is a {declared} but sits in a folder of "
             f"{folder_kind}s; move it or fix 'kind'"))
+        return None
     return declared
 
 
@@ -131,6 +134,9 @@ def _word(err: Any) -> str:
         if msg.startswith(prefix):
             msg = msg[len(prefix):]
     msg = msg.replace("Input should be", "should be").replace("Input ", "value ")
+    msg = msg.replace(" after validation", "")
+    for noun in ("List", "Dictionary", "String"):
+        msg = msg.replace(f"{noun} should", "should")
     return msg
 
 

@@ -60,6 +60,18 @@ class Source:
         return Problem(self.shown, line or self.line_for(path), format_path(path), message)
 
 
+def _maybe_deep(text: str) -> bool:
+    """Whether ``text`` might nest deeply enough to overflow the C stack in libyaml's composer.
+
+    The pure-Python loader raises RecursionError instead, which we report; it is slower, so it
+    is kept for files no instructor writes: very long lines, deep indentation, many brackets.
+    """
+    if text.count("[") + text.count("{") > 1000:
+        return True
+    return any(len(line) > 2000 or len(line) - len(line.lstrip()) > 200
+               for line in text.splitlines())
+
+
 def _line_of(text: str, index: int) -> int:
     return text.count("\n", 0, max(index, 0)) + 1
 
@@ -91,6 +103,10 @@ def _yaml_problem(exc: yaml.YAMLError, text: str, shown: str) -> Problem:
         line = 1
     if isinstance(exc, yaml.reader.ReaderError):
         what = f"character {exc.character!r} is not allowed in YAML"
+    elif isinstance(exc, yaml.constructor.ConstructorError) and "tag" in str(exc.problem):
+        return Problem(shown, line, WHOLE_FILE,
+                       f"{exc.problem}: content files hold plain data, YAML tags such as "
+                       "'!!python/...' are not allowed")
     else:
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         context = getattr(exc, "context", None)
@@ -196,7 +212,7 @@ def read_source(path: Path, shown: str) -> tuple[Source | None, list[Problem]]:
     if not text.strip():
         return None, [Problem(shown, 1, WHOLE_FILE, "the file is empty")]
     source = Source(path=path, shown=shown, text=text)
-    loader = _Loader(text)
+    loader = (yaml.SafeLoader if _maybe_deep(text) else _Loader)(text)
     try:
         node = loader.get_single_node()
         if node is None:
