@@ -41,7 +41,9 @@ MAX_EVIDENCE = 3
 #: Weak turns named in the feedback.
 MAX_SUGGESTIONS = 3
 #: Codes whose absence after a client turn counts as a missed chance.
-_MISSABLE = frozenset({"reflection_simple", "reflection_complex", "validate", "question_open"})
+_MISSABLE = frozenset({"reflection_simple", "reflection_complex", "question_open"})
+#: A turn made only of these passed over what the client said.
+_PASSING = frozenset({"question_closed", "give_information", "other"})
 
 
 @dataclass(frozen=True)
@@ -142,7 +144,7 @@ def suggestions(
         missed = [
             t
             for t in trainee
-            if turn_weights(dim, t.codes) == (0.0, 0.0) and t.index in previous_client
+            if t.index in previous_client and t.codes and set(t.codes) <= _PASSING
         ]
         for turn in missed:
             code = next(
