@@ -121,21 +121,18 @@ def _id_line(report: FileReport) -> int:
 
 
 def _duplicates(reports: Iterable[FileReport]) -> list[Problem]:
-    """Two files with the same kind and id in one batch: report each later one."""
-    first: dict[tuple[str, str], FileReport] = {}
-    problems = []
+    """Files with the same kind and id in one batch: each one names the others."""
+    groups: dict[tuple[str, str], list[FileReport]] = {}
     for report in reports:
-        if report.kind is None or report.id is None:
-            continue
-        key = (report.kind, report.id)
-        if key in first:
-            other = first[key]
+        if report.kind is not None and report.id is not None and report.source is not None:
+            groups.setdefault((report.kind, report.id), []).append(report)
+    problems = []
+    for (kind, item_id), group in groups.items():
+        for report in group if len(group) > 1 else []:
+            others = ", ".join(f"{o.shown}:{_id_line(o)}" for o in group if o is not report)
             assert report.source is not None
             problems.append(report.source.problem(
-                ("id",), f"duplicate {report.kind} id {report.id!r}: also defined in "
-                f"{other.shown}:{_id_line(other)}"))
-        else:
-            first[key] = report
+                ("id",), f"duplicate {kind} id {item_id!r}: also defined in {others}"))
     return problems
 
 
