@@ -1,0 +1,194 @@
+"""The offline analyzer: shipped linear model + cue rules, numpy only, deterministic."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Literal
+
+from simulator.analysis.base import Behaviour, TurnLabel, Utterance
+from simulator.analysis.codes import CLIENT_CODES
+from simulator.analysis.offline.cues import PERMISSION
+from simulator.analysis.offline.features import TurnText, turn_text
+from simulator.analysis.offline.model import LinearModel, load_shipped_model
+from simulator.analysis.offline.rules import (
+    CLIENT_RULES,
+    THERAPIST_RULES,
+    disclosure_shape,
+    fired,
+    withdrawal_shape,
+)
+
+#: Longer turns are cut before featurising: keeps p95 latency bounded on pasted essays.
+MAX_CHARS = 2000
+
+#: Order in which codes are reported ("most salient first", see TurnLabel).
+SALIENCE: tuple[str, ...] = (
+    "confront", "warn", "direct", "dismiss", "defensive", "advise_without_permission",
+    "apologize", "metacommunicate", "invite_feedback", "renegotiate", "transparency",
+    "self_disclosure", "validate", "affirm", "emphasize_autonomy", "seek_collaboration",
+    "reflection_complex", "reflection_simple", "advise_with_permission", "give_information",
+    "question_open", "question_closed",
+    "confrontation", "withdrawal", "disclosure", "change_talk", "sustain_talk",
+)
+_RANK = {c: i for i, c in enumerate(SALIENCE)}
+_STEERING = frozenset({"confront", "warn", "direct", "dismiss", "defensive",
+                       "advise_without_permission"})
+_INPUT_CODE = {"information": "give_information", "negotiation": "seek_collaboration",
+               "options": "emphasize_autonomy"}
+
+
+def decide_behaviour(model: LinearModel, tt: TurnText) -> Behaviour:
+    """Return the main AnnoMI behaviour of a therapist turn.
+
+    Shared with the cross-validation benchmark so that the figure measured
+    is the decision the analyzer actually makes.
+    """
+    if not tt.turn.strip(" .?!,-"):
+        return "other"
+    probs = model.probabilities(tt, ("behaviour",))["behaviour"]
+    classes = model.heads["behaviour"].classes
+    best: Behaviour = classes[int(probs.argmax())]  # type: ignore[assignment]
+    return best
+
+
+def _fired_heads(model: LinearModel, probs: dict[str, Any], *, client: bool
+                 ) -> dict[str, float]:
+    """Return the authored-code heads of one speaker whose probability passed threshold."""
+    out: dict[str, float] = {}
+    for name, head in model.heads.items():
+        if not name.startswith("code:") or (name[5:] in CLIENT_CODES) != client:
+            continue
+        p = float(probs[name][1])
+        if p >= head.threshold:
+            out[name[5:]] = round(p, 3)
+    return out
+
+
+def _context_texts(speaker: str, context: Sequence[Utterance]) -> tuple[str, str]:
+    """Return (previous turn of the other speaker, previous turn of the same speaker)."""
+    prev_other = prev_same = ""
+    for u in reversed(context):
+        who = _speaker(u.speaker)
+        if who == speaker:
+            prev_same = prev_same or (u.text or "")
+        else:
+            prev_other = prev_other or (u.text or "")
+        if prev_other and prev_same:
+            break
+    return prev_other[:MAX_CHARS], prev_same[:MAX_CHARS]
+
+
+def _speaker(name: str) -> str:
+    return "client" if name == "client" else "therapist"  # "trainee" counts as therapist
+
+
+class OfflineAnalyzer:
+    """Labels turns with the shipped model; safe to share between threads.
+
+    Args:
+        model: A loaded model; defaults to the one shipped in the package.
+    """
+
+    name = "offline"
+
+    def __init__(self, model: LinearModel | None = None) -> None:
+        self.model = model or load_shipped_model()
+
+    def label(self, turn: Utterance, context: Sequence[Utterance] = ()) -> TurnLabel:
+        """Label one turn given the turns before it (oldest first)."""
+        speaker = _speaker(turn.speaker)
+        prev_other, prev_same = _context_texts(speaker, context)
+        tt = turn_text((turn.text or "")[:MAX_CHARS], prev_other, prev_same)
+        if speaker == "client":
+            return self._client(tt)
+        return self._therapist(tt)
+
+    def label_many(
+        self, items: Sequence[tuple[Utterance, Sequence[Utterance]]]
+    ) -> list[TurnLabel]:
+        """Label many ``(turn, context)`` pairs; same results as calling :meth:`label`."""
+        return [self.label(turn, context) for turn, context in items]
+
+    # -- therapist turns -------------------------------------------------------------------
+
+    def _therapist(self, tt: TurnText) -> TurnLabel:
+        if not tt.turn.strip(" .?!,-"):
+            return TurnLabel(codes=("other",), behaviour="other")
+        model = self.model
+        probs = model.probabilities(tt)
+        behaviour = decide_behaviour(model, tt)
+        confidence: dict[str, float] = {}
+        codes: set[str] = set()
+        reflection: Literal["simple", "complex"] | None = None
+        question: Literal["open", "closed"] | None = None
+
+        if behaviour == "reflection":
+            depth = probs["reflection_depth"]
+            reflection = "complex" if depth[1] >= 0.5 else "simple"
+            codes.add(f"reflection_{reflection}")
+        elif behaviour == "question":
+            kind = probs["question_type"]
+            question = "open" if kind[1] >= 0.5 else "closed"
+            codes.add(f"question_{question}")
+        elif behaviour == "therapist_input":
+            types = model.heads["input_type"].classes
+            kind_name = types[int(probs["input_type"].argmax())]
+            if kind_name == "advice":
+                permitted = PERMISSION.search(tt.turn) or PERMISSION.search(tt.prev_same)
+                codes.add("advise_with_permission" if permitted else "advise_without_permission")
+            else:
+                codes.add(_INPUT_CODE[kind_name])
+
+        for code, p in _fired_heads(model, probs, client=False).items():
+            codes.add(code)
+            confidence[code] = p
+        for code in fired(THERAPIST_RULES, tt.turn):
+            codes.add(code)
+            confidence[code] = max(confidence.get(code, 0.0), 0.9)
+
+        if codes & _STEERING and behaviour == "reflection":
+            # A judgement or an order dressed as "you're ..." / "you need to ..." is not an
+            # empathic reflection: count it as the therapist's own input.
+            codes -= {"reflection_simple", "reflection_complex"}
+            behaviour, reflection = "therapist_input", None
+        if "advise_without_permission" in codes and "advise_with_permission" in codes:
+            codes.discard("advise_without_permission")
+        ordered = tuple(sorted(codes, key=lambda c: _RANK.get(c, len(_RANK))))
+        return TurnLabel(
+            codes=ordered or ("other",),
+            behaviour=behaviour,
+            reflection=reflection,
+            question=question,
+            confidence=confidence,
+        )
+
+    # -- client turns ----------------------------------------------------------------------
+
+    def _client(self, tt: TurnText) -> TurnLabel:
+        if not tt.turn.strip(" .?!,-"):
+            # Silence or "..." in answer to the therapist is the clearest withdrawal.
+            return TurnLabel(codes=("withdrawal",), confidence={"withdrawal": 0.9})
+        model = self.model
+        probs = model.probabilities(tt)
+        codes: set[str] = set()
+        confidence: dict[str, float] = {}
+        for code, p in _fired_heads(model, probs, client=True).items():
+            codes.add(code)
+            confidence[code] = p
+        for code in fired(CLIENT_RULES, tt.turn):
+            codes.add(code)
+            confidence[code] = max(confidence.get(code, 0.0), 0.9)
+        if withdrawal_shape(tt.turn):
+            codes.add("withdrawal")
+        if "code:disclosure" not in model.heads and disclosure_shape(tt.turn):
+            codes.add("disclosure")
+        if "withdrawal" in codes:
+            codes.discard("disclosure")
+        talk = probs["client_talk"]
+        talk_classes = model.heads["client_talk"].classes
+        kind = talk_classes[int(talk.argmax())]
+        if kind != "neutral":
+            codes.add(f"{kind}_talk")
+            confidence[f"{kind}_talk"] = round(float(talk.max()), 3)
+        ordered = tuple(sorted(codes, key=lambda c: _RANK.get(c, len(_RANK))))
+        return TurnLabel(codes=ordered or ("neutral",), confidence=confidence)

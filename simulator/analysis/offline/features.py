@@ -1,0 +1,103 @@
+"""The featuriser: one sparse feature vector per turn, identical in training and inference.
+
+Blocks (each TF-IDF weighted with sublinear term frequency, then L2-normalised):
+
+- ``u:`` word 1-3 grams of the turn (with start/end markers),
+- ``c:`` character 2-5 grams of the turn, inside word boundaries,
+- ``p:`` word 1-2 grams of the other speaker's previous turn,
+- ``t:`` word unigrams of the same speaker's previous turn,
+
+followed by the dense cue features of :mod:`.cues`. The vocabulary and IDF
+weights are fitted once by ``scripts/train_analyzer.py`` and shipped with
+the model, so run time needs nothing but numpy and the standard library.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from simulator.analysis.offline.cues import CUE_NAMES, cue_vector
+from simulator.analysis.offline.text import char_ngrams, normalise, tokens, word_ngrams
+
+#: Relative weight of each block once normalised: the turn itself dominates.
+BLOCK_WEIGHTS: dict[str, float] = {"u": 1.0, "c": 1.0, "p": 0.5, "t": 0.35}
+CUE_WEIGHT = 1.0
+
+
+@dataclass(frozen=True)
+class TurnText:
+    """The three texts a turn is featurised from (all already normalised)."""
+
+    turn: str
+    prev_other: str = ""
+    prev_same: str = ""
+
+
+def turn_text(text: str, prev_other: str = "", prev_same: str = "") -> TurnText:
+    """Normalise raw texts into a :class:`TurnText`."""
+    return TurnText(normalise(text), normalise(prev_other), normalise(prev_same))
+
+
+def block_grams(tt: TurnText) -> dict[str, list[str]]:
+    """Return the raw n-grams of every sparse block for one turn."""
+    return {
+        "u": word_ngrams(tokens(tt.turn), 3),
+        "c": char_ngrams(tt.turn, 2, 5),
+        "p": word_ngrams(tokens(tt.prev_other), 2),
+        "t": list(tokens(tt.prev_same)),
+    }
+
+
+class Featuriser:
+    """Maps turns to sparse vectors with a fixed vocabulary and IDF table.
+
+    Args:
+        vocab: Feature key (``"u:so you"``) -> column index (after the cue columns).
+        idf: IDF weight per column of ``vocab`` (same order as the indices).
+    """
+
+    def __init__(self, vocab: dict[str, int], idf: Sequence[float]) -> None:
+        self.vocab = vocab
+        self.idf = list(idf)
+        self.n_cues = len(CUE_NAMES)
+        self.n_features = self.n_cues + len(vocab)
+
+    @classmethod
+    def fit(cls, turns: Iterable[TurnText], min_df: dict[str, int] | None = None) -> Featuriser:
+        """Fit the vocabulary and smoothed IDF (as sklearn: ``ln((1+n)/(1+df)) + 1``)."""
+        min_df = min_df or {"u": 2, "c": 3, "p": 3, "t": 3}
+        df: Counter[str] = Counter()
+        n_docs = 0
+        for tt in turns:
+            n_docs += 1
+            for block, grams in block_grams(tt).items():
+                df.update({f"{block}:{g}" for g in grams})
+        keys = sorted(k for k, v in df.items() if v >= min_df[k[0]])
+        vocab = {k: i for i, k in enumerate(keys)}
+        idf = [math.log((1 + n_docs) / (1 + df[k])) + 1.0 for k in keys]
+        return cls(vocab, idf)
+
+    def transform_one(self, tt: TurnText) -> dict[int, float]:
+        """Return the sparse vector of one turn as ``{column: value}``."""
+        out: dict[int, float] = {}
+        for i, v in enumerate(cue_vector(tt.turn, tt.prev_other)):
+            if v:
+                out[i] = v * CUE_WEIGHT
+        offset = self.n_cues
+        for block, grams in block_grams(tt).items():
+            counts: Counter[int] = Counter()
+            for g in grams:
+                j = self.vocab.get(f"{block}:{g}")
+                if j is not None:
+                    counts[j] += 1
+            if not counts:
+                continue
+            vals = {j: (1.0 + math.log(c)) * self.idf[j] for j, c in counts.items()}
+            norm = math.sqrt(sum(v * v for v in vals.values()))
+            scale = BLOCK_WEIGHTS[block] / norm
+            for j, v in vals.items():
+                out[offset + j] = v * scale
+        return out

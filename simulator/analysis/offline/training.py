@@ -1,0 +1,220 @@
+"""Training the shipped model (development only: needs scikit-learn and scipy).
+
+``scripts/train_analyzer.py`` calls :func:`train_model`; the benchmarks call
+:func:`cross_validate_behaviour`. scikit-learn is imported inside functions
+so that importing this module never costs the run-time analyzer anything.
+
+Heads trained:
+
+- ``behaviour`` (AnnoMI therapist turns, 4-way) and the flag heads
+  ``has_reflection`` / ``has_question`` / ``has_input`` whose scores are
+  stacked into the final behaviour decision (:mod:`.analyzer`);
+- ``reflection_depth`` (simple/complex), ``question_type`` (closed/open),
+  ``input_type`` (information/advice/negotiation/options);
+- ``client_talk`` (AnnoMI client turns: change/neutral/sustain);
+- ``code:<name>`` sigmoid heads for the authored codes (authored training
+  split plus AnnoMI turns as negatives).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from simulator.analysis.codes import CLIENT_CODES, THERAPIST_CODES
+from simulator.analysis.offline.corpus import BEHAVIOURS, AnnomiTurn, AuthoredCase
+from simulator.analysis.offline.features import Featuriser, TurnText
+from simulator.analysis.offline.model import Head, LinearModel
+
+#: Codes learned from authored cases (the rest come from AnnoMI's labels).
+AUTHORED_THERAPIST_CODES: tuple[str, ...] = (
+    "affirm", "validate", "emphasize_autonomy", "seek_collaboration",
+    "advise_without_permission", "confront", "warn", "direct", "dismiss",
+    "self_disclosure", "transparency", "apologize", "invite_feedback", "metacommunicate",
+    "renegotiate", "defensive",
+)
+AUTHORED_CLIENT_CODES: tuple[str, ...] = ("withdrawal", "confrontation", "disclosure")
+INPUT_TYPES: tuple[str, ...] = ("information", "advice", "negotiation", "options")
+CLIENT_TALK: tuple[str, ...] = ("change", "neutral", "sustain")
+MIN_POSITIVES = 8
+
+
+def design_matrix(fz: Featuriser, tts: Sequence[TurnText]) -> Any:
+    """Featurise turns into a scipy CSR matrix (rows in input order)."""
+    import scipy.sparse as sp
+
+    indptr, indices, data = [0], [], []
+    for tt in tts:
+        feats = fz.transform_one(tt)
+        indices.extend(feats.keys())
+        data.extend(feats.values())
+        indptr.append(len(indices))
+    return sp.csr_matrix((data, indices, indptr), shape=(len(tts), fz.n_features))
+
+
+def _logreg(c: float, balanced: bool = True) -> Any:
+    from sklearn.linear_model import LogisticRegression
+
+    return LogisticRegression(C=c, max_iter=4000, class_weight="balanced" if balanced else None)
+
+
+@dataclass
+class FittedHead:
+    """A trained head before it is packed into the weight matrix."""
+
+    head: Head
+    coef: np.ndarray  # (width, n_features)
+    intercept: np.ndarray  # (width,)
+    estimator: Any = field(repr=False, default=None)
+    rows: Any = field(repr=False, default=None)  # the training matrix rows (for parity)
+
+
+def fit_softmax(name: str, X: Any, y: Sequence[str], classes: Sequence[str], c: float
+                ) -> FittedHead:
+    """Fit a multinomial (or binary, stored as sigmoid) logistic-regression head."""
+    clf = _logreg(c)
+    clf.fit(X, np.asarray(y))
+    got = tuple(str(k) for k in clf.classes_)
+    if len(got) == 2:
+        # sklearn keeps one row for binary problems: P(classes_[1]).
+        return FittedHead(Head(name, "sigmoid", 0, got), clf.coef_.copy(),
+                          clf.intercept_.copy(), clf)
+    order = [got.index(k) for k in classes if k in got]
+    return FittedHead(Head(name, "softmax", 0, tuple(got[i] for i in order)),
+                      clf.coef_[order].copy(), clf.intercept_[order].copy(), clf)
+
+
+def fit_binary(name: str, X: Any, y: Sequence[bool], c: float, threshold: float = 0.5,
+               weights: Sequence[float] | None = None) -> FittedHead:
+    """Fit a yes/no head; ``classes`` are ``("no", "yes")``."""
+    clf = _logreg(c)
+    clf.fit(X, np.asarray(y, dtype=int), sample_weight=weights)
+    return FittedHead(Head(name, "sigmoid", 0, ("no", "yes"), threshold),
+                      clf.coef_.copy(), clf.intercept_.copy(), clf)
+
+
+def pack(fz: Featuriser, fitted: Sequence[FittedHead], meta: dict[str, Any]) -> LinearModel:
+    """Lay the heads side by side as columns of one weight matrix."""
+    cols, biases, heads, start = [], [], {}, 0
+    for fh in fitted:
+        h = fh.head
+        heads[h.name] = Head(h.name, h.kind, start, h.classes, h.threshold)
+        cols.append(fh.coef.T)
+        biases.append(fh.intercept)
+        start += h.width
+    weights = np.hstack(cols).astype(np.float32)
+    return LinearModel(fz, weights, np.concatenate(biases), heads, meta)
+
+
+def therapist_heads(fz: Featuriser, turns: Sequence[AnnomiTurn], c: float = 4.0
+                    ) -> list[FittedHead]:
+    """Train the AnnoMI therapist heads on ``turns`` (therapist turns only)."""
+    X = design_matrix(fz, [t.tt for t in turns])
+    out = [fit_softmax("behaviour", X, [t.behaviour or "other" for t in turns], BEHAVIOURS, c)]
+    for flag, head in (("reflection", "has_reflection"), ("question", "has_question"),
+                       ("therapist_input", "has_input")):
+        out.append(fit_binary(head, X, [t.flags[flag] for t in turns], c))
+    refl = [i for i, t in enumerate(turns) if t.reflection in ("simple", "complex")]
+    out.append(fit_softmax("reflection_depth", X[refl], [turns[i].reflection or "" for i in refl],
+                           ("simple", "complex"), 1.0))
+    ques = [i for i, t in enumerate(turns) if t.question in ("open", "closed")]
+    out.append(fit_softmax("question_type", X[ques], [turns[i].question or "" for i in ques],
+                           ("closed", "open"), c))
+    inp = [i for i, t in enumerate(turns) if t.input_subtype in INPUT_TYPES]
+    out.append(fit_softmax("input_type", X[inp], [turns[i].input_subtype or "" for i in inp],
+                           INPUT_TYPES, 2.0))
+    return out
+
+
+def client_heads(fz: Featuriser, turns: Sequence[AnnomiTurn], c: float = 2.0
+                 ) -> list[FittedHead]:
+    """Train the AnnoMI client-talk head on client turns."""
+    X = design_matrix(fz, [t.tt for t in turns])
+    return [fit_softmax("client_talk", X, [t.client_talk or "neutral" for t in turns],
+                        CLIENT_TALK, c)]
+
+
+def code_heads(
+    fz: Featuriser,
+    cases: Sequence[AuthoredCase],
+    annomi: Sequence[AnnomiTurn],
+    c: float = 4.0,
+    annomi_weight: float = 0.3,
+) -> list[FittedHead]:
+    """Train one sigmoid head per authored code.
+
+    Negatives are the other authored cases of the same speaker plus AnnoMI
+    turns (high-quality sessions only, down-weighted): a reflection in a
+    good MI session is very unlikely to be a confrontation or an apology.
+    """
+    out: list[FittedHead] = []
+    for speaker, codes in (("therapist", AUTHORED_THERAPIST_CODES),
+                           ("client", AUTHORED_CLIENT_CODES)):
+        own = [k for k in cases if k.speaker == speaker]
+        extra = [t for t in annomi if t.speaker == speaker and t.mi_quality == "high"]
+        if speaker == "client":
+            extra = []  # AnnoMI client turns are full of disclosures and hedges: not negatives.
+        tts = [k.turn_text() for k in own] + [t.tt for t in extra]
+        X = design_matrix(fz, tts)
+        weights = [1.0] * len(own) + [annomi_weight] * len(extra)
+        for code in codes:
+            y = [code in k.codes for k in own] + [False] * len(extra)
+            if sum(y) < MIN_POSITIVES:
+                continue
+            out.append(fit_binary(f"code:{code}", X, y, c, weights=weights))
+    return out
+
+
+def fit_featuriser(annomi: Sequence[AnnomiTurn], cases: Sequence[AuthoredCase]) -> Featuriser:
+    """Fit the shared vocabulary on all AnnoMI turns and the authored training cases."""
+    return Featuriser.fit([t.tt for t in annomi] + [k.turn_text() for k in cases])
+
+
+def train_model(annomi: Sequence[AnnomiTurn], cases: Sequence[AuthoredCase],
+                meta: dict[str, Any]) -> tuple[LinearModel, list[FittedHead]]:
+    """Train every head. ``cases`` must already exclude the held-out split."""
+    fz = fit_featuriser(annomi, cases)
+    fitted = therapist_heads(fz, [t for t in annomi if t.speaker == "therapist"])
+    fitted += client_heads(fz, [t for t in annomi if t.speaker == "client"])
+    fitted += code_heads(fz, cases, annomi)
+    return pack(fz, fitted, meta), fitted
+
+
+def cross_validate_behaviour(turns: Sequence[AnnomiTurn], folds: int = 5) -> dict[str, Any]:
+    """Transcript-disjoint CV (GroupKFold by transcript) of the behaviour decision.
+
+    Each fold refits the vocabulary, the heads and the stacker on the
+    training transcripts only, then labels the held-out transcripts with the
+    same decision code the analyzer uses.
+
+    Returns:
+        ``{"macro_f1", "per_class": {label: f1}, "n", "folds", "gold", "pred"}``.
+    """
+    from sklearn.metrics import f1_score
+    from sklearn.model_selection import GroupKFold
+
+    from simulator.analysis.offline.analyzer import decide_behaviour
+
+    ther = [t for t in turns if t.speaker == "therapist"]
+    gold = [t.behaviour or "other" for t in ther]
+    groups = [t.transcript_id for t in ther]
+    pred = [""] * len(ther)
+    for tr, te in GroupKFold(folds).split(ther, gold, groups):
+        train = [ther[i] for i in tr]
+        fz = Featuriser.fit([t.tt for t in train])
+        model = pack(fz, therapist_heads(fz, train), {})
+        for i in te:
+            pred[i] = decide_behaviour(model, ther[i].tt)
+    per = f1_score(gold, pred, labels=list(BEHAVIOURS), average=None)
+    return {
+        "macro_f1": float(np.mean(per)),
+        "per_class": {b: float(f) for b, f in zip(BEHAVIOURS, per, strict=True)},
+        "n": len(ther), "folds": folds, "gold": gold, "pred": pred,
+    }
+
+
+__all__ = ["AUTHORED_CLIENT_CODES", "AUTHORED_THERAPIST_CODES", "CLIENT_CODES",
+           "THERAPIST_CODES", "cross_validate_behaviour", "train_model"]
