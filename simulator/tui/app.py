@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -19,6 +20,7 @@ from textual import work
 from textual.app import App
 from textual.binding import Binding
 from textual.theme import Theme
+from textual.widgets import DataTable
 
 from simulator.tui.commands import SimulatorCommands
 
@@ -58,6 +60,7 @@ class SimulatorApp(App[None]):
         library: Any = None,
         content_dirs: Sequence[Path] = (),
         engine: Any = None,
+        analyzer: Any = None,
         store: Any = None,
         start_scenario: str | None = None,
         mode: str = "practice",
@@ -72,6 +75,7 @@ class SimulatorApp(App[None]):
             library: a loaded content ``Library`` (default: ``load_library(content_dirs)``).
             content_dirs: extra content folders (``--content DIR``).
             engine: a ready client engine (default: ``create_engine(settings)`` on first use).
+            analyzer: the turn analyzer (default: the session's offline analyzer).
             store: a ``SessionStore`` (default: the one in the data dir, opened on first use).
             start_scenario: open this scenario straight away (``simulator practice ID``).
             mode: ``practice`` or ``exam``.
@@ -92,6 +96,8 @@ class SimulatorApp(App[None]):
         self.library = library
         self._engine = engine
         self._store = store
+        self.analyzer = analyzer
+        self._parts_lock = threading.Lock()
         self.start_scenario = start_scenario
         self.mode = mode
         self.seed = seed
@@ -111,12 +117,20 @@ class SimulatorApp(App[None]):
     def on_mount(self) -> None:
         from simulator.tui.screens.home import HomeScreen
 
+        # The home screen starts ``start_scenario`` itself once it is composed.
         self.push_screen(HomeScreen())
-        if self.start_scenario:
-            self.start_session(self.start_scenario)
 
     def on_ready(self) -> None:
-        if os.environ.get(EXIT_ON_READY_ENV):
+        marker = os.environ.get(EXIT_ON_READY_ENV)
+        if marker:
+            # The benchmark's proof that the home screen is up and has its scenarios.
+            from simulator.tui.screens.home import HomeScreen
+
+            screen = self.screen
+            if isinstance(screen, HomeScreen):
+                rows = screen.query_one("#scenarios", DataTable).row_count
+                info = {"screen": type(screen).__name__, "scenarios": rows}
+                Path(marker).write_text(json.dumps(info), encoding="utf-8")
             self.exit()
 
     def scenarios_in_order(self) -> list[Scenario]:
@@ -131,20 +145,23 @@ class SimulatorApp(App[None]):
     @property
     def engine(self) -> Any:
         """The client engine, created on first use (an LLM engine imports langchain)."""
-        if self._engine is None:
-            from simulator.clients.base import create_engine
+        with self._parts_lock:
+            if self._engine is None:
+                from simulator.clients.base import create_engine
 
-            self._engine = create_engine(self.settings)
-        return self._engine
+                self._engine = create_engine(self.settings)
+            return self._engine
 
     @property
     def store(self) -> Any:
         """The session store, opened on first use (imports SQLAlchemy)."""
-        if self._store is None:
-            from simulator.store import SessionStore
+        # Two workers (the resumable list and a session start) may ask at once.
+        with self._parts_lock:
+            if self._store is None:
+                from simulator.store import SessionStore
 
-            self._store = SessionStore()
-        return self._store
+                self._store = SessionStore()
+            return self._store
 
     def list_unfinished(self) -> list[dict[str, Any]]:
         """Interrupted sessions as rows for the home screen, newest first."""
@@ -197,20 +214,20 @@ class SimulatorApp(App[None]):
     @work(thread=True, exclusive=True, group="open-session")
     def _open_session(self, scenario_id: str | None, session_id: str | None) -> None:
         """Create engine, store and session off the UI thread, then show the session."""
-        from simulator.clients.base import ClientEngineError
         from simulator.session import Session
 
         try:
             if session_id is not None:
                 session = Session.resume(
-                    session_id, library=self.library, engine=self.engine, store=self.store
+                    session_id, library=self.library, engine=self.engine, store=self.store,
+                    analyzer=self.analyzer,
                 )
             else:
                 session = Session.start(
                     str(scenario_id), library=self.library, engine=self.engine,
-                    store=self.store, seed=self.seed, mode=self.mode,
+                    store=self.store, analyzer=self.analyzer, seed=self.seed, mode=self.mode,
                 )
-        except (ClientEngineError, KeyError, ValueError, OSError) as exc:
+        except Exception as exc:  # engine, store or content trouble: say so on the home screen
             message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
             self.call_from_thread(self._say, f"Could not open the session: {message}", error=True)
             return

@@ -8,7 +8,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
 from textual.coordinate import Coordinate
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Label, Static
@@ -23,7 +23,9 @@ def scenario_details(app: SimulatorApp, scenario_id: str) -> Text:
     persona = app.library.persona(scenario.persona)
     text = Text()
     text.append(scenario.title, style="bold")
-    text.append(f"  ·  {persona.name}, {persona.age}  ·  {scenario.difficulty}\n", style="dim")
+    text.append("\n")
+    text.append(f"{persona.name}, {persona.age}  ·  {', '.join(persona.profiles)}  ·  ", style="dim")
+    text.append(scenario.difficulty + ("  ·  assessed" if scenario.locked else "") + "\n", style="dim")
     text.append("Setting: ", style="bold")
     text.append(scenario.setting + "\n")
     if scenario.description:
@@ -33,28 +35,49 @@ def scenario_details(app: SimulatorApp, scenario_id: str) -> Text:
         text.append(f" • {objective}\n")
     if scenario.locked:
         text.append("Assessed: no practice panel and no hints.\n", style="italic")
+    text.rstrip()
     return text
+
+
+class ScenarioTable(DataTable[str]):
+    """The scenario list; Enter starts the highlighted scenario."""
+
+    BINDINGS = [Binding("enter", "select_cursor", "Start", show=True)]
+
+
+class ResumeTable(DataTable[str]):
+    """Interrupted sessions; Enter resumes the highlighted one."""
+
+    BINDINGS = [Binding("enter", "select_cursor", "Resume", show=True)]
+
+
+#: Fixed widths of the client, profile and difficulty columns; the title takes the rest.
+_FIXED_COLUMNS = (14, 17, 12)
+
+
+def _clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: max(1, width - 1)] + "…"
 
 
 class HomeScreen(Screen[None]):
     """The first screen: pick a scenario (Enter) or resume an interrupted session."""
 
     BINDINGS = [
-        Binding("enter", "start", "Start", priority=False),
-        Binding("r", "focus_resume", "Resume list", show=True),
+        Binding("r", "focus_resume", "Interrupted sessions", show=True),
         Binding("s", "focus_scenarios", "Scenarios", show=False),
     ]
 
     def compose(self) -> ComposeResult:
         yield Header()
         with Vertical(id="home"):
-            table: DataTable[str] = DataTable(id="scenarios", cursor_type="row", zebra_stripes=True)
+            table = ScenarioTable(id="scenarios", cursor_type="row", zebra_stripes=True)
             table.border_title = "Scenarios"
             yield table
-            details = Static("", id="details")
-            details.border_title = "Details"
-            yield details
-            resume: DataTable[str] = DataTable(id="resume", cursor_type="row")
+            with VerticalScroll(id="details") as details:
+                details.border_title = "Details"
+                details.can_focus = False
+                yield Static("", id="details-text")
+            resume = ResumeTable(id="resume", cursor_type="row")
             resume.border_title = "Interrupted sessions (Enter resumes)"
             resume.display = False
             yield resume
@@ -64,30 +87,54 @@ class HomeScreen(Screen[None]):
     def on_mount(self) -> None:
         app: SimulatorApp = self.app  # type: ignore[assignment]
         table = self.query_one("#scenarios", DataTable)
-        table.add_columns("Scenario", "Client", "Trust profile", "Difficulty")
-        for scenario in app.scenarios_in_order():
-            persona = app.library.persona(scenario.persona)
-            table.add_row(
-                scenario.title,
-                persona.name,
-                ", ".join(persona.profiles),
-                scenario.difficulty + (" · assessed" if scenario.locked else ""),
-                key=scenario.id,
-            )
+        self._fill_scenarios(self.size.width or 80)
         table.focus()
         if table.row_count:
             table.move_cursor(row=0)
             self._show_details(0)
         else:
-            self.query_one("#details", Static).update("No scenarios found in the content library.")
+            self.query_one("#details-text", Static).update("No scenarios in the content library.")
         self.load_resumable()
+        if app.start_scenario:  # ``simulator practice ID``: jump straight in, once
+            scenario_id, app.start_scenario = app.start_scenario, None
+            app.start_session(scenario_id)
+
+    def _fill_scenarios(self, width: int) -> None:
+        """(Re)build the scenario rows; the title column gets whatever width is left."""
+        app: SimulatorApp = self.app  # type: ignore[assignment]
+        table = self.query_one("#scenarios", DataTable)
+        # 2 cells of padding per column, the border and the scrollbar take the rest.
+        title_width = max(16, width - sum(_FIXED_COLUMNS) - 2 * 4 - 4)
+        if getattr(self, "_title_width", None) == title_width:
+            return
+        self._title_width = title_width
+        row = table.cursor_row
+        table.clear(columns=True)
+        table.add_column("Scenario", width=title_width)
+        for name, col_width in zip(("Client", "Trust profile", "Difficulty"), _FIXED_COLUMNS,
+                                   strict=True):
+            table.add_column(name, width=col_width)
+        for scenario in app.scenarios_in_order():
+            persona = app.library.persona(scenario.persona)
+            table.add_row(
+                _clip(scenario.title, title_width),
+                _clip(persona.name, _FIXED_COLUMNS[0]),
+                _clip(persona.profiles[0] if persona.profiles else "", _FIXED_COLUMNS[1]),
+                scenario.difficulty,
+                key=scenario.id,
+            )
+        if table.row_count:
+            table.move_cursor(row=min(max(row, 0), table.row_count - 1))
+
+    def on_resize(self) -> None:
+        self._fill_scenarios(self.size.width)
 
     def _show_details(self, row: int) -> None:
         app: SimulatorApp = self.app  # type: ignore[assignment]
         table = self.query_one("#scenarios", DataTable)
         key = table.coordinate_to_cell_key(Coordinate(row, 0)).row_key.value
         if key is not None:
-            self.query_one("#details", Static).update(scenario_details(app, key))
+            self.query_one("#details-text", Static).update(scenario_details(app, key))
 
     @on(DataTable.RowHighlighted, "#scenarios")
     def _highlighted(self, event: DataTable.RowHighlighted) -> None:

@@ -48,6 +48,7 @@ def dimension_block(name: str, result: dict[str, Any]) -> Text:
     for quote in result.get("evidence") or []:
         text.append(f"  turn {quote.get('index', '?')}: ", style="dim")
         text.append(f"“{quote.get('text', '')}”\n", style="italic")
+    text.rstrip()
     return text
 
 

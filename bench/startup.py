@@ -1,0 +1,183 @@
+"""Start-up and typing-responsiveness benchmark for the trainee app (issue 5, item 8).
+
+1. Cold start: the real ``python -m simulator`` process is started in a
+   pseudo-terminal (so Textual uses its real Linux driver) with
+   ``SIMULATOR_TUI_EXIT_ON_READY`` set; the app writes a marker file when the
+   home screen is up and interactive, then exits. We time spawn -> marker
+   (time to interactive) and spawn -> exit, N times, and report median and p90.
+   Target: median time to interactive <= 1.5 s.
+2. Typing while a reply streams: in a headless Pilot run, a client engine
+   streams a long reply at 100 tokens/s while keys are typed into the message
+   input; we measure key press -> ``Input.value`` updated. Target: p90 <= 50 ms.
+
+Run: ``python -m bench startup`` (or ``python bench/startup.py``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import pty
+import select
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+STARTUP_TARGET_S = 1.5
+TYPING_TARGET_MS = 50.0
+
+
+def _quantile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def _one_start(env: dict[str, str], marker: Path) -> tuple[float, float]:
+    """Start the app once in a pty; return (seconds to interactive, seconds to exit)."""
+    marker.unlink(missing_ok=True)
+    leader, follower = pty.openpty()
+    start = time.perf_counter()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "simulator"],
+        stdin=follower, stdout=follower, stderr=follower, env=env, cwd=REPO, close_fds=True,
+    )
+    os.close(follower)
+    ready_at = None
+    deadline = start + 30
+    # Drain the terminal so the app never blocks on a full pty buffer.
+    while proc.poll() is None and time.perf_counter() < deadline:
+        readable, _, _ = select.select([leader], [], [], 0.005)
+        if readable:
+            try:
+                os.read(leader, 65536)
+            except OSError:
+                break
+        if ready_at is None and marker.exists():
+            ready_at = time.perf_counter()
+    proc.wait(timeout=10)
+    ended = time.perf_counter()
+    os.close(leader)
+    if ready_at is None and marker.exists():
+        ready_at = ended
+    if proc.returncode != 0 or ready_at is None:
+        raise RuntimeError(f"app did not reach the home screen (exit code {proc.returncode})")
+    info = json.loads(marker.read_text())
+    if info.get("screen") != "HomeScreen" or not info.get("scenarios"):
+        raise RuntimeError(f"app was not on an interactive home screen: {info}")
+    return ready_at - start, ended - start
+
+
+def bench_startup(runs: int = 7) -> dict[str, Any]:
+    """Time ``runs`` cold starts of the real app (after one warm-up for the OS file cache)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        marker = Path(tmp) / "ready.json"
+        env = dict(os.environ, TERM="xterm-256color", COLUMNS="100", LINES="30",
+                   SIMULATOR_DATA_DIR=str(Path(tmp) / "data"),
+                   SIMULATOR_CONFIG=str(Path(tmp) / "config.toml"),
+                   SIMULATOR_TUI_EXIT_ON_READY=str(marker))
+        env.pop("SIMULATOR_ENGINE", None)
+        _one_start(env, marker)  # warm-up: .pyc files and the OS cache, as on a second launch
+        ready, total = zip(*(_one_start(env, marker) for _ in range(runs)), strict=True)
+    return {
+        "runs": runs,
+        "ready_median_s": round(statistics.median(ready), 3),
+        "ready_p90_s": round(_quantile(list(ready), 0.9), 3),
+        "exit_median_s": round(statistics.median(total), 3),
+        "target_s": STARTUP_TARGET_S,
+        "ok": statistics.median(ready) <= STARTUP_TARGET_S,
+    }
+
+
+class PacedEngine:
+    """A client engine that streams a long reply at a fixed token rate (bench only)."""
+
+    name = "paced"
+    model = "100 tokens/s"
+
+    def __init__(self, tokens_per_second: float = 100.0, tokens: int = 400) -> None:
+        self.interval = 1.0 / tokens_per_second
+        self.tokens = tokens
+
+    async def stream(self, ctx: Any) -> AsyncIterator[str]:
+        for i in range(self.tokens):
+            await asyncio.sleep(self.interval)
+            yield f"word{i % 50} " if i % 12 else f"word{i % 50}.\n\n"
+
+
+async def _typing_latency(keys: int) -> dict[str, Any]:
+    from textual.widgets import Input
+
+    from simulator.config import load_settings
+    from simulator.tui.app import SimulatorApp
+    from simulator.tui.screens.session import SessionScreen
+
+    engine = PacedEngine()
+    app = SimulatorApp(settings=load_settings(engine="scripted"), engine=engine)
+    first = app.scenarios_in_order()[0].id
+    latencies: list[float] = []
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.start_session(first)
+        for _ in range(200):
+            await pilot.pause(0.05)
+            if isinstance(app.screen, SessionScreen):
+                break
+        screen = app.screen
+        assert isinstance(screen, SessionScreen), "session screen did not open"
+        box = screen.query_one("#message", Input)
+        await pilot.press(*"Hello")
+        await pilot.press("enter")
+        await pilot.pause(0.3)  # the reply is now streaming
+        started_chunks = screen.query(".turn").last().query_one("Markdown")
+        assert screen.replying, "the client reply was not streaming"
+        for i in range(keys):
+            before = box.value
+            t0 = time.perf_counter()
+            task = asyncio.create_task(pilot.press("abcdefghij"[i % 10]))
+            while box.value == before:
+                await asyncio.sleep(0.0005)
+                if time.perf_counter() - t0 > 5:
+                    raise RuntimeError("a key press never reached the input")
+            latencies.append((time.perf_counter() - t0) * 1000)
+            await task
+            await asyncio.sleep(0.02)
+        still_streaming = screen.replying
+        del started_chunks
+    return {
+        "keys": keys,
+        "stream_rate_tokens_per_s": 100,
+        "latency_median_ms": round(statistics.median(latencies), 2),
+        "latency_p90_ms": round(_quantile(latencies, 0.9), 2),
+        "latency_max_ms": round(max(latencies), 2),
+        "still_streaming_at_end": still_streaming,
+        "target_p90_ms": TYPING_TARGET_MS,
+        "ok": _quantile(latencies, 0.9) <= TYPING_TARGET_MS and still_streaming,
+    }
+
+
+def bench_typing(keys: int = 60) -> dict[str, Any]:
+    """Key-to-input latency while a reply streams at 100 tokens/s."""
+    with tempfile.TemporaryDirectory() as tmp:
+        os.environ["SIMULATOR_DATA_DIR"] = str(Path(tmp) / "data")
+        return asyncio.run(_typing_latency(keys))
+
+
+def run() -> dict[str, Any]:
+    """Both measurements, as one JSON-able dict."""
+    return {"startup": bench_startup(), "typing": bench_typing()}
+
+
+def main() -> int:
+    result = run()
+    print(json.dumps(result, indent=2))
+    return 0 if result["startup"]["ok"] and result["typing"]["ok"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
