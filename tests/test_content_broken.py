@@ -1,4 +1,4 @@
-"""Every deliberately broken file in tests/broken yields FILE:LINE: key: message, exit 1, no traceback."""
+"""Every broken file in tests/broken yields FILE:LINE: key: message, exit 1, no traceback."""
 
 from __future__ import annotations
 
@@ -36,7 +36,8 @@ EXPECTED: dict[str, tuple[int, str, str]] = {
     "personas/no_profile_tag.yaml": (6, "tags", "at least one trust-profile tag"),
     "personas/missing_state.yaml": (31, "lines.accepting_repair", "required key"),
     "personas/unknown_code_effect.yaml": (
-        17, "trust.code_effects.advise_withut_permission", "did you mean 'advise_without_permission'?"),
+        17, "trust.code_effects.advise_withut_permission",
+        "did you mean 'advise_without_permission'?"),
     "personas/bad_rupture_kind.yaml": (18, "trust.triggers[0].rupture", "got 'anger'"),
     "personas/unknown_kind_key.yaml": (2, "kind", "did you mean 'persona'?"),
     "scenarios/unknown_persona.yaml": (4, "persona", "did you mean 'fixture-sam'?"),
@@ -45,7 +46,8 @@ EXPECTED: dict[str, tuple[int, str, str]] = {
                                          "no dimension 'empaty'; did you mean 'empathy'?"),
     "scenarios/event_after_limit.yaml": (12, "events[0].turn", "never happens"),
     "scenarios/bad_jinja_opening.yaml": (10, "opening_line", "Unexpected end of template"),
-    "scenarios/score_out_of_range.yaml": (18, "pass_criteria.min_scores.empathy", "between 1 and 5"),
+    "scenarios/score_out_of_range.yaml": (
+        18, "pass_criteria.min_scores.empathy", "between 1 and 5"),
     "scenarios/kind_mismatch.yaml": (2, "kind", "says it is a rubric but sits in a folder of"),
     "rubrics/four_levels.yaml": (8, "dimensions[0].levels", "at least 5 items, not 4"),
     "rubrics/unknown_evidence_code.yaml": (15, "dimensions[0].evidence_against.dismis",
@@ -146,8 +148,8 @@ def _mutate(text: str, rng: random.Random) -> str:
     elif choice == 1:
         lines.insert(i, lines[rng.randrange(len(lines))])
     elif choice == 2:
-        lines[i] = rng.choice(["\t", "  ", ": ", "- ", "[", "{", "}", "&a ", "*a ", "{{", "%", "!!"]) \
-            + lines[i]
+        junk = ["\t", "  ", ": ", "- ", "[", "{", "}", "&a ", "*a ", "{{", "%", "!!"]
+        lines[i] = rng.choice(junk) + lines[i]
     elif choice == 3:
         pos = rng.randrange(len(text))
         return text[:pos] + chr(rng.randrange(1, 0x2FF)) + text[pos + 1:]
