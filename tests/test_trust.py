@@ -199,3 +199,9 @@ def test_bands() -> None:
         "open",
         "open",
     ]
+
+
+def test_gains_are_halved_in_a_turn_that_also_judges() -> None:
+    state = TrustState.start(persona(sensitivity=1.0))
+    out = state.apply_turn(1, ["reflection_complex", "advise_without_permission"])
+    assert out.delta == pytest.approx(4 * 0.5 - 6)

@@ -60,6 +60,10 @@ RUPTURE_GAIN_DAMPING: Final[float] = 0.3
 HEADROOM_KNEE: Final[float] = 60.0
 HEADROOM_FLOOR: Final[float] = 0.2
 
+#: Gains in a turn that also judges, pushes or defends count for this share: a reflection
+#: followed by "...and you should just stop" is heard as the judgment, not the reflection.
+MIXED_TURN_GAIN: Final[float] = 0.5
+
 #: Repair credit each repair code earns in a turn while a rupture is open. A rupture
 #: resolves once the credit reaches the persona's ``repair_difficulty``. Transparency
 #: helps but is not repair on its own, so it earns half.

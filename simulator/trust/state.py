@@ -13,9 +13,10 @@ import copy
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-from simulator.analysis.codes import LABELS
+from simulator.analysis.codes import DAMAGING_CODES, LABELS
 from simulator.content.models import Persona, RuptureKind, Scenario, ScenarioEvent
 from simulator.trust.effects import (
+    MIXED_TURN_GAIN,
     REPAIR_CREDIT,
     REPAIR_RESTORE,
     REPAIR_SETBACK,
@@ -227,6 +228,7 @@ class TrustState:
         start_entries = len(self.ledger)
         in_rupture = self.open_rupture is not None
         distinct = list(dict.fromkeys(codes))
+        mixed = any(c in DAMAGING_CODES for c in distinct)
         gained = 0.0
 
         def gain(cause: str, base: float, source: Source, what: str) -> None:
@@ -236,6 +238,9 @@ class TrustState:
             if in_rupture:
                 amount *= RUPTURE_GAIN_DAMPING
                 notes.append("damped: rupture open")
+            if mixed:
+                amount *= MIXED_TURN_GAIN
+                notes.append("halved: the same turn judged or pushed")
             room = max(0.0, params.max_gain_per_turn - gained)
             if amount > room:
                 amount = room
