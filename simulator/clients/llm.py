@@ -105,11 +105,15 @@ def chat_model(config: EndpointConfig, *, streaming: bool = True) -> Any:
         "timeout": config.timeout,
         "max_retries": 0,
         "temperature": config.temperature,
-        "max_tokens": config.max_tokens,
         "streaming": streaming,
     }
     if config.base_url:
         kwargs["base_url"] = config.base_url
+        # ChatOpenAI sends OpenAI's newer ``max_completion_tokens``, which llama.cpp's
+        # server and other compatible servers ignore: send the classic field instead.
+        kwargs["extra_body"] = {"max_tokens": config.max_tokens}
+    else:
+        kwargs["max_tokens"] = config.max_tokens
     if config.seed is not None:
         kwargs["seed"] = config.seed
     return ChatOpenAI(**kwargs)
@@ -142,10 +146,12 @@ def retry_after_seconds(headers: Any) -> float | None:
     try:
         return max(0.0, float(raw))
     except ValueError:
-        parsed = email.utils.parsedate_to_datetime(raw) if raw else None
-        if parsed is None:
-            return None
-        return max(0.0, parsed.timestamp() - time.time())
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(raw)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())
 
 
 def retry_delay(exc: BaseException, attempt: int, policy: RetryPolicy) -> float | None:

@@ -104,7 +104,9 @@ class FakeOpenAI:
         self._lock = threading.Lock()
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
         self._httpd.daemon_threads = True
-        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
 
     @property
     def base_url(self) -> str:
@@ -156,7 +158,8 @@ def _handler_for(server: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
             if not self.path.rstrip("/").endswith("/chat/completions"):
                 self._json(404, {"error": {"message": f"no route {self.path}"}})
                 return
-            record = RecordedRequest(self.path, dict(self.headers.items()), body, time.monotonic())
+            headers = {k.lower(): v for k, v in self.headers.items()}
+            record = RecordedRequest(self.path, headers, body, time.monotonic())
             reply = server._next(record)
             if reply is None:
                 self._json(500, {"error": {"message": "fake server: no scripted reply left"}})
