@@ -13,7 +13,7 @@ from simulator.clients.scripted import ScriptedEngine, render_line, split_chunks
 from simulator.config import EngineSettings
 from simulator.content.models import Persona, Scenario
 
-FIXTURE = Path(__file__).parent / "fixtures" / "session" / "persona_basic.yaml"
+FIXTURE = Path(__file__).parent / "fixtures/session/content/personas/test-client.yaml"
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from simulator.content.models import Persona, Scenario, ScenarioEvent
 from simulator.trust import TrustState, band_for
 from simulator.trust.effects import BASE_EFFECTS, headroom_factor
 
-FIXTURE = Path(__file__).parent / "fixtures" / "session" / "persona_basic.yaml"
+FIXTURE = Path(__file__).parent / "fixtures/session/content/personas/test-client.yaml"
 
 
 def persona(**trust_overrides: object) -> Persona:
