@@ -246,6 +246,27 @@ def _check_dir(content_dir: ContentDir) -> list[FileReport]:
     return [check_file(path, display_file(path)) for path in content_files(content_dir.root)]
 
 
+def _orphans(
+    library: Library, winners: dict[tuple[str, str], tuple[FileReport, str]]
+) -> list[Problem]:
+    """Leave out scenarios whose persona or rubric was left out for its own problems."""
+    problems = []
+    for scenario in list(library.scenarios.values()):
+        for kind, wanted, table in (("persona", scenario.persona, library.personas),
+                                    ("rubric", scenario.rubric, library.rubrics)):
+            if wanted in table or (kind, wanted) not in winners:
+                continue  # fine, or already reported as an unknown reference
+            source = winners[("scenario", scenario.id)][0].source
+            assert source is not None
+            problems.append(source.problem(
+                (kind,), f"the {kind} {wanted!r} has problems (see its file), so this scenario "
+                "cannot be used"))
+            del library.scenarios[scenario.id]
+            del library.origins[("scenario", scenario.id)]
+            break
+    return problems
+
+
 def _assemble(extra_dirs: Sequence[Path | str]) -> tuple[Library, list[Problem], int, _Index]:
     """Check every file of every folder.
 
@@ -271,6 +292,7 @@ def _assemble(extra_dirs: Sequence[Path | str]) -> tuple[Library, list[Problem],
     for report, origin in winners.values():
         if report.model is not None and report.shown not in bad_files:
             library._store(report, origin)
+    problems.extend(_orphans(library, winners))
     count = sum(len(reports) for _, reports in batches)
     return library, sorted(set(problems)), count, index
 

@@ -217,10 +217,14 @@ class Persona(_Strict):
     pronouns: str = "they/them"
     """Pronouns, e.g. ``she/her``."""
 
-    tags: list[str] = Field(min_length=1)
-    """Labels for finding the persona. At least one must be a trust profile: """ + ", ".join(
-        TRUST_PROFILES
-    ) + "."
+    # The description is built from TRUST_PROFILES, so it is given explicitly: pydantic only
+    # reads attribute docstrings that are plain string literals.
+    tags: list[str] = Field(
+        min_length=1,
+        description="Labels for finding the persona. At least one must be a trust profile: "
+        + ", ".join(TRUST_PROFILES)
+        + ".",
+    )
 
     background: str = Field(min_length=1)
     """Life circumstances: work, family, culture, whatever shapes how they meet a therapist."""
