@@ -8,7 +8,7 @@ parameters under which the realism rules of issue 3 can hold.
 
 from __future__ import annotations
 
-import importlib.util
+import asyncio
 import re
 import subprocess
 import sys
@@ -23,6 +23,8 @@ from jinja2.sandbox import SandboxedEnvironment
 from pydantic import BaseModel
 
 from simulator.analysis.codes import ALL_CODES
+from simulator.clients.scripted import ScriptedEngine
+from simulator.content.library import Library, load_library
 from simulator.content.models import (
     CLIENT_STATES,
     MOVES,
@@ -31,6 +33,7 @@ from simulator.content.models import (
     Rubric,
     Scenario,
 )
+from simulator.session import Session
 
 M = TypeVar("M", bound=BaseModel)
 REPO = Path(__file__).resolve().parent.parent
@@ -309,20 +312,14 @@ def test_default_rubric_weights_follow_the_domain() -> None:
 
 # --------------------------------------------------------------------------- library and CLI
 
-HAS_LIBRARY = importlib.util.find_spec("simulator.content.library") is not None
 
-
-@pytest.mark.skipif(not HAS_LIBRARY, reason="simulator.content.library not built yet")
 def test_library_loader_accepts_the_starter_content() -> None:
-    from simulator.content.library import load_library
-
     library = load_library()
     assert {p.id for p in PERSONAS.values()} <= set(library.personas)
     assert {s.id for s in SCENARIOS.values()} <= set(library.scenarios)
     assert "default" in library.rubrics
 
 
-@pytest.mark.skipif(not HAS_LIBRARY, reason="simulator.content.library not built yet")
 def test_cli_validate_exits_zero_on_the_starter_content() -> None:
     result = subprocess.run(
         [sys.executable, "-m", "simulator", "validate"],
@@ -333,3 +330,89 @@ def test_cli_validate_exits_zero_on_the_starter_content() -> None:
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Traceback" not in result.stderr
+
+
+# --------------------------------------------------------------------------- in the loop
+# The shipped scenarios played through the real session loop (offline analyzer, trust model,
+# scripted client) with the shared trainee scripts in tests/trainees/.
+
+TRAINEES = REPO / "tests" / "trainees"
+SLOW_SCENARIOS = sorted(
+    s.id for s in SCENARIOS.values() if set(SLOW_PROFILES) & set(BY_ID[s.persona].tags)
+)
+
+
+def _trainee_lines(name: str) -> list[str]:
+    text = (TRAINEES / f"{name}.txt").read_text(encoding="utf-8")
+    return [t.strip() for t in text.splitlines() if t.strip() and not t.startswith("#")]
+
+
+@pytest.fixture(scope="module")
+def library() -> Library:
+    return load_library()
+
+
+def _play(library: Library, scenario_id: str, trainee: str) -> Session:
+    """Play a trainee script against a scenario; return the finished session."""
+
+    async def run(session: Session) -> None:
+        for line in _trainee_lines(trainee):
+            if session.finished:
+                break
+            async for _ in session.respond(line):
+                pass
+
+    session = Session.start(scenario_id, library=library, engine=ScriptedEngine(), seed=1)
+    asyncio.run(run(session))
+    return session
+
+
+def _unlocked_at(session: Session) -> dict[str, int]:
+    """Layer id -> trainee turn at which it unlocked (0 = from the start)."""
+    unlocked: dict[str, int] = {}
+    trainee_turns = 0
+    for record in session.turns:
+        trainee_turns += record.speaker == "trainee"
+        for layer in record.disclosed:
+            unlocked.setdefault(layer, trainee_turns)
+    return unlocked
+
+
+@pytest.mark.parametrize("scenario_id", sorted(s.id for s in SCENARIOS.values()))
+def test_judgmental_trainee_never_reaches_the_deepest_layer(
+    library: Library, scenario_id: str
+) -> None:
+    session = _play(library, scenario_id, "judgmental")
+    deepest = session.persona.disclosure[-1].id
+    assert deepest not in session.trust.unlocked
+    assert session.trust.ruptures, "a judgmental trainee must provoke a rupture"
+    assert session.trust.value < session.trust.history[0] + 1
+
+
+@pytest.mark.parametrize("scenario_id", sorted(s.id for s in SCENARIOS.values()))
+def test_skilled_trainee_builds_trust_and_gets_past_the_surface(
+    library: Library, scenario_id: str
+) -> None:
+    session = _play(library, scenario_id, "skilled")
+    start = session.trust.history[0]
+    assert session.trust.value >= start + 15, session.trust.history
+    assert len(session.trust.unlocked) >= 2, "only the surface layer was ever reached"
+    assert all(r.resolved_turn is not None for r in session.trust.ruptures if r.opened_turn > 0)
+
+
+@pytest.mark.parametrize("scenario_id", SLOW_SCENARIOS)
+def test_skilled_trainee_reaches_the_deepest_layer_no_earlier_than_turn_8(
+    library: Library, scenario_id: str
+) -> None:
+    session = _play(library, scenario_id, "skilled")
+    deepest = session.persona.disclosure[-1].id
+    turn = _unlocked_at(session).get(deepest)
+    assert turn is None or turn >= MIN_TURNS_TO_DEEPEST
+
+
+@pytest.mark.parametrize("scenario_id", sorted(s.id for s in SCENARIOS.values()))
+def test_a_repairing_trainee_resolves_the_rupture(library: Library, scenario_id: str) -> None:
+    session = _play(library, scenario_id, "repairing")
+    assert session.trust.ruptures
+    assert session.trust.ruptures[0].resolved_turn is not None
+    assert session.trust.value > min(session.trust.history)
