@@ -14,7 +14,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from textual import work
 from textual.app import App
@@ -30,6 +30,10 @@ if TYPE_CHECKING:
 
 #: Set to exit as soon as the home screen is interactive (used by ``bench/startup.py``).
 EXIT_ON_READY_ENV = "SIMULATOR_TUI_EXIT_ON_READY"
+
+STREAM_DELAY_ENV = "SIMULATOR_STREAM_DELAY"
+#: Seconds per word for the scripted client in the app (about 25 words a second).
+SCRIPTED_WORD_DELAY = 0.04
 
 DARK, LIGHT = "simulator-dark", "simulator-light"
 THEMES = (
@@ -63,7 +67,7 @@ class SimulatorApp(App[None]):
         analyzer: Any = None,
         store: Any = None,
         start_scenario: str | None = None,
-        mode: str = "practice",
+        mode: Literal["practice", "exam"] = "practice",
         seed: int = 0,
         export_dir: Path | None = None,
         clock: Callable[[], float] = time.monotonic,
@@ -149,7 +153,12 @@ class SimulatorApp(App[None]):
             if self._engine is None:
                 from simulator.clients.base import create_engine
 
-                self._engine = create_engine(self.settings)
+                engine = create_engine(self.settings)
+                # The scripted client answers instantly; in the app a short pause per
+                # word makes the reply arrive like speech (SIMULATOR_STREAM_DELAY overrides).
+                if getattr(engine, "delay", None) == 0 and STREAM_DELAY_ENV not in os.environ:
+                    engine.delay = SCRIPTED_WORD_DELAY  # type: ignore[attr-defined]
+                self._engine = engine
             return self._engine
 
     @property

@@ -24,8 +24,10 @@ def scenario_details(app: SimulatorApp, scenario_id: str) -> Text:
     text = Text()
     text.append(scenario.title, style="bold")
     text.append("\n")
-    text.append(f"{persona.name}, {persona.age}  ·  {', '.join(persona.profiles)}  ·  ", style="dim")
-    text.append(scenario.difficulty + ("  ·  assessed" if scenario.locked else "") + "\n", style="dim")
+    about = [f"{persona.name}, {persona.age}", ", ".join(persona.profiles), scenario.difficulty]
+    if scenario.locked:
+        about.append("assessed")
+    text.append("  ·  ".join(about) + "\n", style="dim")
     text.append("Setting: ", style="bold")
     text.append(scenario.setting + "\n")
     if scenario.description:
