@@ -115,7 +115,7 @@ def test_real_cli_in_a_subprocess(name: str) -> None:
     assert "Traceback" not in proc.stderr + proc.stdout
     assert proc.stdout.startswith(f"tests/broken/{name}:{line}: {key}: ")
     assert words in proc.stdout
-    assert re.search(r"^\d+ problems? in 1 of 1 file$", proc.stderr.strip(), re.M)
+    assert re.search(r"^\d+ problems? in 1 file \(1 file checked\)$", proc.stderr.strip(), re.M)
 
 
 def test_whole_broken_folder_reports_every_file() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -39,10 +40,24 @@ def test_validate_given_folder_resolves_against_it() -> None:
     assert result.stderr.strip() == "3 files checked, no problems"
 
 
-def test_validate_missing_path() -> None:
-    result = run("validate", "nowhere.yaml")
+def test_validate_paths_that_are_not_files(tmp_path: Path) -> None:
+    result = run("validate", "nowhere.yaml", str(tmp_path), "/dev/null")
     assert result.exit_code == 1
-    assert result.stdout.strip() == "nowhere.yaml:1: (file): no such file or folder"
+    assert result.stdout.splitlines() == [
+        "/dev/null:1: (file): not a regular file",
+        f"{tmp_path}:1: (file): no .yaml or .yml files in this folder",
+        "nowhere.yaml:1: (file): no such file or folder",
+    ]
+    assert result.stderr.strip() == "3 problems in 3 files (0 files checked)"
+
+
+def test_validate_skips_hidden_folders(tmp_path: Path) -> None:
+    (tmp_path / ".git" / "personas").mkdir(parents=True)
+    (tmp_path / ".git" / "personas" / "junk.yaml").write_text("[")
+    shutil.copytree(FIXTURES, tmp_path / "course")
+    result = run("validate", str(tmp_path))
+    assert result.exit_code == 0, result.stdout
+    assert result.stderr.strip() == "3 files checked, no problems"
 
 
 def test_validate_real_process_on_shipped_content() -> None:

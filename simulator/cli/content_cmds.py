@@ -71,9 +71,9 @@ def validate(
     for problem in problems:
         typer.echo(str(problem))
     if problems:
-        files = len({p.file for p in problems})
-        typer.echo(f"{_plural(len(problems), 'problem')} in {files} of "
-                   f"{_plural(count, 'file')}", err=True)
+        where = _plural(len({p.file for p in problems}), "file")
+        typer.echo(f"{_plural(len(problems), 'problem')} in {where} "
+                   f"({_plural(count, 'file')} checked)", err=True)
         raise typer.Exit(1)
     typer.echo(f"{_plural(count, 'file')} checked, no problems", err=True)
 

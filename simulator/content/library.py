@@ -1,21 +1,11 @@
 """The content library: every persona, scenario and rubric a session can use.
 
-Content comes from up to three kinds of folder, listed here from lowest to
-highest precedence (a later folder's file replaces an earlier one's with the
-same kind and id; two files with the same id in ONE folder are an error):
-
-1. the packaged library: the repository's top-level ``personas/``,
-   ``scenarios/`` and ``rubrics/`` in a source checkout, or
-   ``simulator/_library/`` inside an installed wheel;
-2. the per-user folder, ``<platformdirs user data dir>/simulator/content``
-   (``~/.local/share/simulator/content`` on Linux), where
-   ``simulator new`` writes;
-3. each ``--content DIR``, in the order given.
-
-A content folder holds ``personas/``, ``scenarios/`` and ``rubrics/``
-subfolders (searched recursively); YAML files directly inside it must say
-what they are with a ``kind:`` key. A folder that is itself called
-``personas`` (etc.) is read as that kind.
+Files are found by :mod:`simulator.content.discovery` (which also documents the
+folders and their precedence), checked one by one by
+:mod:`simulator.content.checks`, then merged here: a later folder's file
+replaces an earlier one's with the same kind and id, two files with the same
+id in one folder are an error, and a scenario's persona, rubric and pass
+criteria must name things that exist.
 """
 
 from __future__ import annotations
@@ -24,11 +14,18 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from platformdirs import user_data_dir
-
 from simulator.content.checks import FileReport, check_file
-from simulator.content.models import FOLDERS, Persona, Rubric, Scenario
+from simulator.content.discovery import (
+    ContentDir,
+    content_files,
+    library_dirs,
+    packaged_dir,
+    user_content_dir,
+    yaml_files_below,
+)
+from simulator.content.models import Persona, Rubric, Scenario
 from simulator.content.problems import (
+    WHOLE_FILE,
     ContentError,
     Problem,
     UnknownContentError,
@@ -49,71 +46,7 @@ __all__ = [
     "user_content_dir",
 ]
 
-YAML_SUFFIXES = (".yaml", ".yml")
 KIND_ORDER = ("persona", "scenario", "rubric")
-
-
-@dataclass(frozen=True)
-class ContentDir:
-    """One folder content is read from."""
-
-    root: Path
-    origin: str
-    """``packaged``, ``user`` or ``--content``."""
-
-
-def packaged_dir() -> Path | None:
-    """The packaged library: ``simulator/_library`` in a wheel, the repository in a checkout."""
-    package = Path(__file__).resolve().parent.parent
-    wheel = package / "_library"
-    if wheel.is_dir():
-        return wheel
-    checkout = package.parent
-    if any((checkout / folder).is_dir() for folder in FOLDERS):
-        return checkout
-    return None
-
-
-def user_content_dir() -> Path:
-    """The per-user content folder (it may not exist yet)."""
-    return Path(user_data_dir("simulator")) / "content"
-
-
-def library_dirs(extra: Sequence[Path | str] = ()) -> list[ContentDir]:
-    """All content folders, lowest precedence first.
-
-    Args:
-        extra: ``--content`` folders, in the order given (later wins).
-    """
-    dirs = []
-    packaged = packaged_dir()
-    if packaged is not None:
-        dirs.append(ContentDir(packaged, "packaged"))
-    dirs.append(ContentDir(user_content_dir(), "user"))
-    dirs.extend(ContentDir(Path(d).expanduser().absolute(), "--content") for d in extra)
-    return dirs
-
-
-def _visible(path: Path, root: Path) -> bool:
-    return not any(part.startswith(".") for part in path.relative_to(root).parts)
-
-
-def _yaml_below(folder: Path) -> list[Path]:
-    found = [p for p in folder.rglob("*") if p.suffix in YAML_SUFFIXES and p.is_file()]
-    return sorted(p for p in found if _visible(p, folder))
-
-
-def content_files(root: Path) -> list[Path]:
-    """The YAML files of one content folder (see the module docstring for the layout)."""
-    if not root.is_dir():
-        return []
-    if root.name in FOLDERS:
-        return _yaml_below(root)
-    files = [p for folder in FOLDERS if (root / folder).is_dir()
-             for p in _yaml_below(root / folder)]
-    files += sorted(p for p in root.iterdir() if p.suffix in YAML_SUFFIXES and p.is_file()
-                    and not p.name.startswith("."))
-    return files
 
 
 def _id_line(report: FileReport) -> int:
@@ -326,10 +259,6 @@ def check_library(extra_dirs: Sequence[Path | str] = ()) -> tuple[int, list[Prob
     return count, problems
 
 
-def _expand(path: Path) -> list[Path]:
-    if path.is_dir():
-        return _yaml_below(path)
-    return [path]
 
 
 def check_paths(
@@ -347,10 +276,18 @@ def check_paths(
     files: list[Path] = []
     for raw in paths:
         path = Path(raw).expanduser()
-        if not path.exists():
-            problems.append(Problem(str(raw), 1, "(file)", "no such file or folder"))
-            continue
-        files.extend(_expand(path))
+        if path.is_dir():
+            found = yaml_files_below(path)
+            if not found:
+                problems.append(Problem(str(raw), 1, WHOLE_FILE,
+                                        "no .yaml or .yml files in this folder"))
+            files.extend(found)
+        elif path.is_file():
+            files.append(path)
+        elif path.exists():
+            problems.append(Problem(str(raw), 1, WHOLE_FILE, "not a regular file"))
+        else:
+            problems.append(Problem(str(raw), 1, WHOLE_FILE, "no such file or folder"))
     unique = list(dict.fromkeys(p.resolve() for p in files))
     reports = [check_file(p, display_file(p)) for p in unique]
     problems.extend(_duplicates(reports))

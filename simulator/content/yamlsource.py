@@ -199,13 +199,15 @@ def read_source(path: Path, shown: str) -> tuple[Source | None, list[Problem]]:
         that later checks can look at.
     """
     try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:  # checked before reading: never slurp a huge file
+            return None, [Problem(shown, 1, WHOLE_FILE,
+                                  f"file is {size} bytes; content files are limited to "
+                                  f"{MAX_BYTES}")]
         raw = path.read_bytes()
     except OSError as exc:
-        return None, [Problem(shown, 1, WHOLE_FILE, f"cannot read the file: {exc.strerror}")]
-    if len(raw) > MAX_BYTES:
         return None, [Problem(shown, 1, WHOLE_FILE,
-                              f"file is {len(raw)} bytes; content files are limited to "
-                              f"{MAX_BYTES}")]
+                              f"cannot read the file: {exc.strerror or exc}")]
     text, bad = _decode(raw, shown)
     if text is None:
         return None, [bad] if bad else []
