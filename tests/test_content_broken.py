@@ -176,3 +176,26 @@ def test_mutated_files_never_raise(tmp_path: Path) -> None:
         count = text.count("\n") + 2
         assert all(1 <= p.line <= count for p in report.problems), report.problems
         assert report.model is not None or report.problems
+
+
+@pytest.mark.parametrize(("extra", "path", "words"), [
+    ("~: x", "None", "key None is not text"),
+    ("2020-01-01: x", "2020-01-01", "is not text"),
+    ("trust: null", "trust", "should be a mapping of keys, got None"),
+    ("tags: {a: b}", "tags", "should be a valid list, got a mapping"),
+    ("name: !!set {a, b}", "name", "should be a valid string"),
+    ("lines: {guarded: {any: ['{{ 1/0 }}']}}", "lines.guarded.any[0]", "ZeroDivisionError"),
+    ("lines: {guarded: {any: ['{{ client.__class__ }}']}}", "lines.guarded.any[0]", "unsafe"),
+    ("lines: {guarded: {any: ['{{ client|nosuch }}']}}", "lines.guarded.any[0]", "No filter"),
+    ("trust: {initial: .nan}", "trust.initial", "got nan"),
+])
+def test_odd_values_are_reported_where_they_are(tmp_path: Path, extra: str, path: str,
+                                                words: str) -> None:
+    """An odd value appended at the end (line 45) replaces a good one; it is found there."""
+    text = (FIXTURES / "personas" / "fixture-sam.yaml").read_text()
+    assert text.count("\n") == 44
+    (tmp_path / "personas").mkdir()
+    (tmp_path / "personas" / "odd.yaml").write_text(text + extra + "\n")
+    report = check_file(tmp_path / "personas" / "odd.yaml", "odd.yaml")
+    assert any(p.line == 45 and p.path == path and words in p.message
+               for p in report.problems), report.problems

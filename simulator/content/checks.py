@@ -135,9 +135,21 @@ def _word(err: Any) -> str:
             msg = msg[len(prefix):]
     msg = msg.replace("Input should be", "should be").replace("Input ", "value ")
     msg = msg.replace(" after validation", "")
+    msg = re.sub(r"a valid dictionary or instance of \w+", "a mapping of keys", msg)
+    msg = msg.replace("a valid dictionary", "a mapping of keys")
     for noun in ("List", "Dictionary", "String"):
         msg = msg.replace(f"{noun} should", "should")
     return msg
+
+
+def _invalid_key(loc: KeyPath, key: Any, source: Source) -> Problem:
+    """A key YAML read as a number, date, boolean or null (pydantic names it only as text)."""
+    parent = loc[:-1]
+    for path, line in source.keys.items():
+        if len(path) == len(loc) and path[:-1] == parent and path[-1] == key:
+            return source.problem((*parent, str(key)), f"key {key!r} is not text; put it in "
+                                  f"quotes if you meant it as a name", line=line)
+    return source.problem(parent, f"key {key!r} is not text; put it in quotes")
 
 
 def _map_error(err: Any, model: type[BaseModel], source: Source) -> Problem:
@@ -152,6 +164,8 @@ def _map_error(err: Any, model: type[BaseModel], source: Source) -> Problem:
         return source.problem(loc, f"unknown key {loc[-1]!r}{hint}")
     if kind == "missing":
         return source.problem(loc, f"required key {loc[-1]!r} is missing")
+    if kind == "invalid_key":
+        return _invalid_key(loc, err.get("input"), source)
     path = loc if loc in source.keys else source.known_prefix(loc)
     message = _word(err)
     if kind in ("value_error", "assertion_error"):
@@ -164,7 +178,11 @@ def _map_error(err: Any, model: type[BaseModel], source: Source) -> Problem:
         if code:
             vocab = ALL_CODES if any("evidence" in str(p) for p in loc) else THERAPIST_CODES
             message += suggest(code.group(1), sorted(vocab))
-    elif not isinstance(err.get("input"), dict | list):
+    elif isinstance(err.get("input"), dict):
+        message += ", got a mapping"
+    elif isinstance(err.get("input"), list):
+        message += ", got a list"
+    else:
         message += f", got {_shown_value(err.get('input'))}"
     return source.problem(path, message)
 

@@ -62,10 +62,12 @@ def _duplicates(reports: Iterable[FileReport]) -> list[Problem]:
     problems = []
     for (kind, item_id), group in groups.items():
         for report in group if len(group) > 1 else []:
-            others = ", ".join(f"{o.shown}:{_id_line(o)}" for o in group if o is not report)
+            others = [f"{o.shown}:{_id_line(o)}" for o in group if o is not report]
+            if len(others) > 3:
+                others[3:] = [f"and {len(others) - 3} more"]
             assert report.source is not None
             problems.append(report.source.problem(
-                ("id",), f"duplicate {kind} id {item_id!r}: also defined in {others}"))
+                ("id",), f"duplicate {kind} id {item_id!r}: also defined in {', '.join(others)}"))
     return problems
 
 

@@ -115,13 +115,14 @@ def _yaml_problem(exc: yaml.YAMLError, text: str, shown: str) -> Problem:
 
 
 def _key_value(node: yaml.Node) -> Any:
+    """The key as the constructed data will hold it (``1``, ``None``, ``True``...)."""
     if isinstance(node, yaml.ScalarNode):
-        if node.tag == "tag:yaml.org,2002:int":
-            try:
-                return int(node.value)
-            except ValueError:
-                return node.value
-        return node.value
+        if node.tag == "tag:yaml.org,2002:str":
+            return node.value
+        try:
+            return yaml.constructor.SafeConstructor().construct_object(node)
+        except (yaml.YAMLError, ValueError, OverflowError):
+            return node.value
     return f"<{node.tag.rsplit(':', 1)[-1]}>"
 
 
@@ -159,7 +160,8 @@ class _Walker:
                         "the last one wins, remove one", line))
                 else:
                     first[key] = line
-                    self.source.keys[child] = line
+                # The last occurrence is the value YAML keeps, so problems point at it.
+                self.source.keys[child] = line
                 self.walk(value_node, child)
         elif isinstance(node, yaml.SequenceNode):
             for index, item in enumerate(node.value):
