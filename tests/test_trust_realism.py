@@ -14,6 +14,7 @@ from simulator.clients.scripted import ScriptedEngine
 from simulator.content.library import Library, load_library
 from simulator.content.models import REQUIRED_PROFILES
 from simulator.session import Session
+from simulator.trust import TrustState
 
 TRAINEES = Path(__file__).parent / "trainees"
 
@@ -95,3 +96,18 @@ async def test_skilled_beats_judgmental_and_repair_recovers(library: Library, pr
             r.resolved_turn is not None for r in repairing.trust.ruptures
         ), scenario_id
         assert any(r.resolved_turn is None for r in judgmental.trust.ruptures), scenario_id
+
+
+@pytest.mark.parametrize("profile", ["skeptical", "previously-hurt"])
+def test_even_a_flawless_trainee_needs_eight_turns_for_the_deepest_layer(
+    library: Library, profile: str
+) -> None:
+    """The bound holds for any trainee, not just our script: every turn at the maximum gain."""
+    best = ["reflection_complex", "validate", "affirm", "transparency", "seek_collaboration"]
+    for scenario_id in scenarios_for(library, profile):
+        scenario = library.scenario(scenario_id)
+        trust = TrustState.start(library.persona(scenario.persona), scenario)
+        deepest = trust.deepest_layer
+        for turn in range(1, 8):
+            trust.apply_turn(turn, best)
+            assert deepest not in trust.unlocked, (scenario_id, turn, trust.value)
