@@ -258,3 +258,21 @@ def test_bad_rupture_and_trust_records_raise(rubric: Rubric) -> None:
         score_transcript(turns, rubric, ruptures=[{"kind": "withdrawal", "opened_turn": "x"}])
     with pytest.raises(TranscriptError, match="trust 1"):
         score_transcript(turns, rubric, trust=[40, "high"])  # type: ignore[list-item]
+
+
+@pytest.mark.parametrize(
+    ("client", "gist"),
+    [
+        ("I'll be honest, I don't see how talking helps.", "you don't see how talking helps"),
+        ("How is this going to help? My wife made me come.", "your wife made you come"),
+        ("Fine.", "this has been hard for you"),
+        (None, "this has been hard for you"),
+    ],
+)
+def test_reflection_alternatives_quote_the_client_in_second_person(
+    client: str | None, gist: str
+) -> None:
+    from simulator.scoring.alternatives import alternative
+
+    _, line = alternative("other", "Okay.", client)
+    assert line == f"Reflect what you heard: 'It sounds like {gist}.'"

@@ -92,16 +92,31 @@ def open_question(closed: str) -> str:
     return "What is that like for you?"
 
 
+#: A short opening aside ("Well,", "I'll be honest,") that a reflection would not repeat.
+_ASIDE = re.compile(r"^(?:[\w']+\s*){1,4},\s+(?=\w)")
+GIST_FALLBACK = "this has been hard for you"
+
+
 def _gist(client_text: str | None) -> str:
-    """A short second-person paraphrase anchor from the client's last words."""
-    if not client_text or len(client_text.split()) < 3:
-        return "this has been hard for you"
-    first = re.split(r"(?<=[.!?])\s+", client_text.strip())[0].rstrip(".!?")
-    words = first.split()
+    """A second-person paraphrase anchor from the client's last words: their longest
+    statement (questions skipped), opening aside dropped, "I" turned into "you"."""
+    if not client_text:
+        return GIST_FALLBACK
+    sentences = [s.strip() for s in re.split(r"(?<=[.!?])\s+", client_text.strip()) if s.strip()]
+    statements = [s for s in sentences if not s.endswith("?")]
+    if not statements:
+        return GIST_FALLBACK
+    best = max(statements, key=lambda s: len(s.split()))
+    best = _ASIDE.sub("", best).rstrip(".!")
+    words = best.split()
+    if len(words) < 3:
+        return GIST_FALLBACK
     if len(words) > 14:
-        first = " ".join(words[:14]) + "..."
-    swapped = _swap_person(first)
-    return f"{swapped}"
+        # Long: keep the first clause if it stands on its own, else the first 14 words.
+        clause = best.split(",")[0]
+        best = clause if len(clause.split()) >= 4 else " ".join(words[:14])
+    best = best[0].lower() + best[1:] if not best.startswith("I ") else best
+    return _swap_person(best)
 
 
 _PERSON = {
@@ -144,7 +159,7 @@ def alternative(code: str, turn_text: str, client_text: str | None = None) -> tu
     return diagnosis, template.format(
         client=client_text or "",
         client_gist=gist,
-        client_feeling=gist if client_text else "this feels hard",
+        client_feeling=gist if gist != GIST_FALLBACK else "this feels so hard",
         open_question=open_question(turn_text),
     )
 
