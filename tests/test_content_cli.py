@@ -186,3 +186,17 @@ def test_new_bad_input(args: list[str], message: str) -> None:
     assert message in result.stderr
     assert not (user_content_dir() / "personas").exists() or not any(
         (user_content_dir() / "personas").iterdir())
+
+
+def test_new_keeps_layout_when_name_is_a_block_scalar(tmp_path: Path) -> None:
+    source = tmp_path / "src" / "rubrics"
+    source.mkdir(parents=True)
+    text = (FIXTURES / "rubrics" / "fixture-rubric.yaml").read_text()
+    text = text.replace("title: Fixture rubric\n", "title: >-\n  Fixture rubric,\n  folded\n")
+    (source / "r.yaml").write_text(text)
+    result = run("new", "rubric", "Second rubric", "--from", "fixture-rubric",
+                 "--content", str(tmp_path / "src"), "--dir", str(tmp_path / "out"))
+    assert result.exit_code == 0, result.stderr
+    copy = Path(result.stdout.strip()).read_text()
+    assert 'title: "Second rubric"\ndimensions:\n' in copy
+    assert "id: second-rubric\n" in copy

@@ -129,7 +129,8 @@ def _table(kind: str, entries: list[dict[str, Any]]) -> None:
             for e in entries]
     widths = [max([len(c), *(len(r[i]) for r in rows)]) for i, c in enumerate(columns)]
     typer.echo(f"{PLURALS[kind].capitalize()} ({len(rows)})")
-    typer.echo("  " + "  ".join(c.upper().ljust(w) for c, w in zip(columns, widths, strict=True)))
+    typer.echo(("  " + "  ".join(c.upper().ljust(w)
+                                  for c, w in zip(columns, widths, strict=True))).rstrip())
     for row in rows:
         typer.echo("  " + "  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip())
 

@@ -44,8 +44,10 @@ def _replace_values(text: str, values: dict[str, str]) -> str:
     spans = []
     for key_node, value_node in node.value:
         if key_node.value in values and isinstance(value_node, yaml.ScalarNode):
+            # A block scalar (``|`` or ``>``) ends after its last line break: keep one.
+            tail = "\n" if value_node.style in ("|", ">") else ""
             spans.append((value_node.start_mark.index, value_node.end_mark.index,
-                          values[key_node.value]))
+                          values[key_node.value] + tail))
     if len(spans) != len(values):
         raise ScaffoldError("the source file has no plain top-level "
                             + " / ".join(sorted(values)))
