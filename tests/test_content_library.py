@@ -180,4 +180,4 @@ def test_library_import_is_light_and_loading_is_fast() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          cwd=REPO, timeout=60, check=True).stdout.splitlines()
     assert out[1] == "[]"
-    assert float(out[0]) < 1.0
+    assert float(out[0]) < 1.5  # generous: the machine is shared; typical is 0.3-0.6 s

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from jinja2.sandbox import SandboxedEnvironment
 
 #: The variables every authored line may use, with the sample values validation renders with.
-TEMPLATE_VARIABLES: dict[str, Any] = {"client": "Alex", "turn": 3, "trust": 42.0}
+TEMPLATE_VARIABLES: dict[str, Any] = {"client": "Alex", "turn": 3, "trust": 42}
 
 
 def looks_like_template(text: str) -> bool:
