@@ -352,9 +352,18 @@ def library() -> Library:
     return load_library()
 
 
-def _play(library: Library, scenario_id: str, trainee: str) -> Session:
-    """Play a trainee script against a scenario; return the finished session."""
+_PLAYED: dict[tuple[str, str], Session] = {}
 
+
+def _play(library: Library, scenario_id: str, trainee: str) -> Session:
+    """Play a trainee script against a scenario; return the finished session (cached)."""
+    key = (scenario_id, trainee)
+    if key not in _PLAYED:
+        _PLAYED[key] = _play_once(library, scenario_id, trainee)
+    return _PLAYED[key]
+
+
+def _play_once(library: Library, scenario_id: str, trainee: str) -> Session:
     async def run(session: Session) -> None:
         for line in _trainee_lines(trainee):
             if session.finished:
@@ -397,7 +406,13 @@ def test_skilled_trainee_builds_trust_and_gets_past_the_surface(
     start = session.trust.history[0]
     assert session.trust.value >= start + 15, session.trust.history
     assert len(session.trust.unlocked) >= 2, "only the surface layer was ever reached"
-    assert all(r.resolved_turn is not None for r in session.trust.ruptures if r.opened_turn > 0)
+    # A skilled trainee causes no rupture it cannot repair (scenario events may open others).
+    caused = [
+        r
+        for r in session.trust.ruptures
+        if r.opened_turn > 0 and not r.cause.startswith("scenario event")
+    ]
+    assert all(r.resolved_turn is not None for r in caused)
 
 
 @pytest.mark.parametrize("scenario_id", SLOW_SCENARIOS)
