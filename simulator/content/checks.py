@@ -60,14 +60,26 @@ def kind_from_folder(path: Path) -> str | None:
     return None
 
 
+def _looks_like(data: dict[Any, Any]) -> str | None:
+    """The kind whose fields the file's keys overlap most (only a hint for the author)."""
+    keys = {k for k in data if isinstance(k, str)}
+    scores = {kind: len(keys & set(model.model_fields) - {"kind", "id", "title", "description"})
+              for kind, model in KINDS.items()}
+    best = max(scores, key=lambda kind: scores[kind])
+    return best if scores[best] >= 2 else None
+
+
 def _decide_kind(source: Source, report: FileReport) -> str | None:
     data = source.data
     folder_kind = kind_from_folder(source.path)
     if "kind" not in data:
         if folder_kind is None:
+            guess = _looks_like(data)
+            hint = f" (it looks like a {guess})" if guess else ""
             report.problems.append(source.problem(
-                (), "cannot tell what kind of file this is: put it in a personas/, scenarios/ or "
-                "rubrics/ folder, or add 'kind: persona' (or scenario, rubric)", line=1))
+                (), f"cannot tell what kind of file this is{hint}: put it in a personas/, "
+                "scenarios/ or rubrics/ folder, or add 'kind: persona' (or scenario, rubric)",
+                line=1))
         return folder_kind
     declared = data["kind"]
     if not isinstance(declared, str) or declared not in KINDS:
