@@ -40,6 +40,8 @@ EXPECTED: dict[str, tuple[int, str, str]] = {
         "did you mean 'advise_without_permission'?"),
     "personas/bad_rupture_kind.yaml": (18, "trust.triggers[0].rupture", "got 'anger'"),
     "personas/unknown_kind_key.yaml": (2, "kind", "did you mean 'persona'?"),
+    "personas/empty_phrase.yaml": (20, "trust.triggers[1].phrase", "fire on every turn"),
+    "personas/blank_line.yaml": (40, "lines.withdrawal.any[1]", "this line is empty"),
     "scenarios/unknown_persona.yaml": (4, "persona", "did you mean 'fixture-sam'?"),
     "scenarios/unknown_rubric.yaml": (16, "rubric", "did you mean 'fixture-rubric'?"),
     "scenarios/unknown_dimension.yaml": (18, "pass_criteria.min_scores.empaty",

@@ -275,6 +275,23 @@ def _templates(kind: str, data: dict[str, Any], source: Source) -> list[Problem]
     return problems
 
 
+def _persona_semantics(data: dict[str, Any], source: Source) -> list[Problem]:
+    """Things the schema allows but no author means: blank lines, a phrase that always fires."""
+    problems = []
+    for path, text in _template_paths("persona", data):
+        if isinstance(text, str) and not text.strip():
+            problems.append(source.problem(path, "this line is empty; the client would say "
+                                           "nothing"))
+    trust = data.get("trust")
+    triggers = trust.get("triggers") if isinstance(trust, dict) else None
+    for index, trigger in enumerate(triggers if isinstance(triggers, list) else []):
+        phrase = trigger.get("phrase") if isinstance(trigger, dict) else None
+        if isinstance(phrase, str) and not phrase.strip():
+            problems.append(source.problem(("trust", "triggers", index, "phrase"),
+                                           "the phrase is empty, so it would fire on every turn"))
+    return problems
+
+
 def _scenario_semantics(model: BaseModel, source: Source) -> list[Problem]:
     problems = []
     limit = getattr(model, "turn_limit", 0)
@@ -316,6 +333,8 @@ def check_file(path: Path, shown: str) -> FileReport:
         return report
     model_cls = KINDS[kind]
     precise = _disclosure_order(data, source) if kind == "persona" else []
+    if kind == "persona":
+        report.problems.extend(_persona_semantics(data, source))
     report.problems.extend(precise)
     try:
         report.model = model_cls.model_validate(data)
