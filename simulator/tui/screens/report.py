@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -13,6 +14,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Label, Static
 
+from simulator.analysis.codes import describe
 from simulator.tui.widgets.trust_chart import REPAIR_MARK, RUPTURE_MARK, TrustChart
 
 if TYPE_CHECKING:
@@ -43,11 +45,19 @@ def dimension_block(name: str, result: dict[str, Any]) -> Text:
     if result.get("level"):
         text.append(f"  {result['level']}", style="italic")
     text.append("\n")
-    if result.get("feedback"):
-        text.append(str(result["feedback"]).strip() + "\n")
+    feedback = str(result.get("feedback") or "").strip()
+    # The scorer's feedback repeats "Name: 3/5 (Level)." which the line above already shows.
+    feedback = re.sub(rf"^{re.escape(name)}: \d/5 \([^)]*\)\.\s*", "", feedback)
+    if feedback:
+        text.append(feedback + "\n")
     for quote in result.get("evidence") or []:
-        text.append(f"  turn {quote.get('index', '?')}: ", style="dim")
-        text.append(f"“{quote.get('text', '')}”\n", style="italic")
+        against = quote.get("direction") == "against"
+        text.append("  − " if against else "  + ", style="bold red" if against else "bold green")
+        text.append(f"turn {quote.get('index', '?')}: ", style="dim")
+        text.append(f"“{quote.get('text', '')}”", style="italic")
+        if quote.get("codes"):
+            text.append(f"  ({describe(tuple(quote['codes']))})", style="dim")
+        text.append("\n")
     text.rstrip()
     return text
 
@@ -99,14 +109,21 @@ class ReportScreen(Screen[None]):
             yield Static(self._summary(), id="summary")
             for dim_id, result in (self.report.get("dimensions") or {}).items():
                 yield Static(dimension_block(self._dimension_name(dim_id), result), classes="dim")
-            first = 0 if len(self.report.get("trust") or []) > self.session.trainee_turns else 1
+            values = self.report.get("trust") or list(self.session.trust.history)
+            first = 0 if len(values) > self.session.trainee_turns else 1
+            # Number the axis like the quotes: by place in the transcript.
+            trainee_at = [t.index for t in self.session.turns if t.speaker == "trainee"]
+            ticks = ([0] if first == 0 else []) + trainee_at
             chart = TrustChart(
-                self.report.get("trust") or list(self.session.trust.history),
+                values,
                 rupture_marks(self.report.get("ruptures") or [], first_turn=first),
                 first_turn=first,
+                ticks=ticks if len(ticks) == len(values) else None,
                 id="chart",
             )
-            chart.border_title = f"Trust by turn ({RUPTURE_MARK} rupture, {REPAIR_MARK} repaired)"
+            chart.border_title = (
+                f"Trust after each of your turns ({RUPTURE_MARK} rupture, {REPAIR_MARK} repaired)"
+            )
             yield chart
         with Vertical(id="export"):
             with Horizontal():

@@ -24,6 +24,7 @@ def render_trust_chart(
     height: int = 6,
     width: int = 76,
     first_turn: int = 0,
+    ticks: Sequence[int] | None = None,
 ) -> Text:
     """Draw ``values`` (0-100, one per turn) as vertical bars.
 
@@ -34,6 +35,8 @@ def render_trust_chart(
         height: rows of bars.
         width: the most columns the chart may take.
         first_turn: the turn number the first value belongs to (for the axis).
+        ticks: the turn number to print under each value (default: counting from
+            ``first_turn``), e.g. transcript indexes so the axis matches quoted turns.
     """
     marks = marks or {}
     out = Text(no_wrap=True, overflow="crop")
@@ -41,7 +44,7 @@ def render_trust_chart(
         out.append("no turns yet", style="dim")
         return out
     axis = 5  # "100 ┤"
-    cell = max(1, min(3, (width - axis) // len(values)))
+    cell = max(1, min(5, (width - axis) // len(values)))
     shown = list(values)[-max(1, (width - axis) // cell) :]
     offset = len(values) - len(shown)
     for row in range(height, 0, -1):
@@ -62,7 +65,7 @@ def render_trust_chart(
         out.append(f"{mark[: cell]:<{cell}}" if mark else " " * cell, style=style)
     out.append("\n     ")
     for i in range(len(shown)):
-        turn = i + offset + first_turn
+        turn = ticks[i + offset] if ticks is not None else i + offset + first_turn
         tick = str(turn) if cell >= len(str(turn)) + 1 or turn % 5 == 0 else ""
         out.append(f"{tick:<{cell}}"[:cell], style="dim")
     return out
@@ -79,17 +82,20 @@ class TrustChart(Widget):
         marks: Mapping[int, str] | None = None,
         *,
         first_turn: int = 0,
+        ticks: Sequence[int] | None = None,
         **kwargs: object,
     ) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.values = list(values)
         self.marks = dict(marks or {})
         self.first_turn = first_turn
+        self.ticks = list(ticks) if ticks is not None else None
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         return 9 if self.values else 1
 
     def render(self) -> Text:
         return render_trust_chart(
-            self.values, self.marks, width=self.size.width or 76, first_turn=self.first_turn
+            self.values, self.marks, width=self.size.width or 76, first_turn=self.first_turn,
+            ticks=self.ticks,
         )
