@@ -64,11 +64,28 @@ def render_trust_chart(
         style = "bold red" if RUPTURE_MARK in mark else "bold green"
         out.append(f"{mark[: cell]:<{cell}}" if mark else " " * cell, style=style)
     out.append("\n     ")
-    for i in range(len(shown)):
-        turn = ticks[i + offset] if ticks is not None else i + offset + first_turn
-        tick = str(turn) if cell >= len(str(turn)) + 1 or turn % 5 == 0 else ""
-        out.append(f"{tick:<{cell}}"[:cell], style="dim")
+    out.append(_tick_row(shown_ticks(ticks, first_turn, offset, len(shown)), cell), style="dim")
     return out
+
+
+def shown_ticks(ticks: Sequence[int] | None, first: int, offset: int, count: int) -> list[int]:
+    """The turn numbers under the ``count`` columns shown (the last ones)."""
+    if ticks is not None:
+        return list(ticks)[offset : offset + count]
+    return [first + offset + i for i in range(count)]
+
+
+def _tick_row(turns: list[int], cell: int) -> str:
+    """Turn numbers under their columns, skipping any that would overlap the previous one."""
+    row = [" "] * (len(turns) * cell)
+    free_from = 0
+    for i, turn in enumerate(turns):
+        label, at = str(turn), i * cell
+        roomy = cell >= len(label) + 1
+        if at >= free_from and at + len(label) <= len(row) and (roomy or turn % 5 == 0):
+            row[at : at + len(label)] = label
+            free_from = at + len(label) + 1
+    return "".join(row)
 
 
 class TrustChart(Widget):
