@@ -276,3 +276,30 @@ def test_reflection_alternatives_quote_the_client_in_second_person(
 
     _, line = alternative("other", "Okay.", client)
     assert line == f"Reflect what you heard: 'It sounds like {gist}.'"
+
+
+def test_one_withdrawn_answer_is_not_a_rupture_but_two_in_a_row_are(rubric: Rubric) -> None:
+    once = [
+        c("I don't know, I guess.", "withdrawal"),
+        t("You're not sure yet.", "reflection_simple"),
+        c("Maybe it's the wine.", "disclosure"),
+    ]
+    assert score_transcript(once, rubric)["ruptures"] == []
+    twice = [
+        c("Hello."),
+        t("You should stop drinking.", "advise_without_permission"),
+        c("I don't know.", "withdrawal"),
+        t(
+            "I think I jumped ahead of you there. What was that like?",
+            "metacommunicate",
+            "question_open",
+        ),
+        c("Fine.", "withdrawal"),
+        t("Can we slow down and pick what matters to you?", "renegotiate"),
+        c("Okay. The sleep, mostly.", "disclosure"),
+    ]
+    report = score_transcript(twice, rubric)
+    assert [(r["kind"], r["opened_turn"], r["resolved_turn"]) for r in report["ruptures"]] == [
+        ("withdrawal", 1, 3)
+    ]
+    assert report["ruptures"][0]["repair_turns"] == [3, 5]

@@ -1,9 +1,10 @@
 """Ruptures in a transcript and the ``rupture_repair`` dimension.
 
 Ruptures come from the session engine (which records when each opened and resolved) or are
-detected here from the codes: a client turn coded ``withdrawal`` or ``confrontation`` opens
-one; it resolves at the first trainee repair move (a code the dimension counts for, e.g. an
-apology or an invitation to feedback) that the client answers without a rupture marker.
+detected here from the codes: a client turn coded ``confrontation`` opens one, and so do two
+client turns in a row coded ``withdrawal`` (DOMAIN.md: a brief answer alone is not a
+rupture). It resolves at the first trainee repair move (a code the dimension counts for, e.g.
+an apology or an invitation to feedback) that the client answers without a rupture marker.
 
 Turn numbers follow the session engine's ledger: ``opened_turn`` and ``resolved_turn`` count
 trainee turns (1 = the trainee's first turn; 0 = open before the trainee spoke).
@@ -64,25 +65,42 @@ class Rupture:
 
 
 def detect(turns: list[Turn], repair_codes: frozenset[str]) -> list[Rupture]:
-    """Find ruptures from client rupture markers and trainee repair moves (see module doc)."""
+    """Find ruptures from client rupture markers and trainee repair moves (see module doc).
+
+    A confrontation marker opens a rupture at once. Withdrawal must persist over two client
+    turns in a row (dated from the first): one hedged or brief answer is not a rupture.
+    """
     found: list[Rupture] = []
     current: Rupture | None = None
     trainee_number = 0
+    last_repair = -1
     pending_repair: int | None = None
+    withdrawn_since: int | None = None  # trainee turn after which a first withdrawal showed
     for turn in turns:
         if turn.is_trainee:
             trainee_number = turn.number
-            if current is not None and repair_codes & set(turn.codes):
-                pending_repair = turn.number
+            if repair_codes & set(turn.codes):
+                last_repair = turn.number
+                if current is not None:
+                    pending_repair = turn.number
             continue
         markers = [m for m in MARKERS if m in turn.codes]
-        if current is None:
-            if markers:
-                current = Rupture(markers[0], trainee_number, None, "detected")
-                found.append(current)
-        elif not markers and pending_repair is not None:
-            current.resolved_turn = pending_repair
-            current, pending_repair = None, None
+        if current is not None:
+            if not markers and pending_repair is not None:
+                current.resolved_turn = pending_repair
+                current, pending_repair = None, None
+            continue
+        if "confrontation" in markers:
+            current = Rupture("confrontation", trainee_number, None, "detected")
+        elif "withdrawal" in markers and withdrawn_since is None:
+            withdrawn_since = trainee_number
+            continue
+        elif "withdrawal" in markers and withdrawn_since is not None:
+            current = Rupture("withdrawal", withdrawn_since, None, "detected")
+            pending_repair = last_repair if last_repair > withdrawn_since else None
+        withdrawn_since = None
+        if current is not None:
+            found.append(current)
     return found
 
 
