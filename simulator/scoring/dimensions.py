@@ -43,7 +43,8 @@ MAX_SUGGESTIONS = 3
 #: Codes whose absence after a client turn counts as a missed chance.
 _MISSABLE = frozenset({"reflection_simple", "reflection_complex", "question_open"})
 #: A turn made only of these passed over what the client said.
-_PASSING = frozenset({"question_closed", "give_information", "other"})
+_PASSING_ORDER = ("question_closed", "give_information", "other")
+_PASSING = frozenset(_PASSING_ORDER)
 
 
 @dataclass(frozen=True)
@@ -109,16 +110,15 @@ def evidence(dim: Dimension, trainee: list[Turn]) -> list[dict[str, Any]]:
 
 
 def _weakest_code(codes: tuple[str, ...], dim: Dimension) -> str | None:
-    present = set(codes)
-    against = [c for c in WEAK_CODES if c in present and c in dim.evidence_against]
-    if against:
-        return max(against, key=lambda c: dim.evidence_against[c])
-    return None
+    """The code of ``codes`` that counts most against ``dim`` (ties: the more harmful kind)."""
+    against = [c for c in codes if c in dim.evidence_against]
+    if not against:
+        return None
+    rank = {c: i for i, c in enumerate(WEAK_CODES)}
+    return max(against, key=lambda c: (dim.evidence_against[c], -rank.get(c, len(rank))))
 
 
-def suggestions(
-    dim: Dimension, turns: list[Turn], value: float, rate_for: float
-) -> list[dict[str, Any]]:
+def suggestions(dim: Dimension, turns: list[Turn], value: float) -> list[dict[str, Any]]:
     """The weakest trainee turns on ``dim``, each with a concrete better alternative.
 
     Turns that count against the dimension come first (heaviest first). When the session
@@ -141,18 +141,16 @@ def suggestions(
     ranked.sort(key=lambda r: (r[0], r[1].index))
     # Missed chances only make sense where a reflection or open question would have counted.
     if len(ranked) < MAX_SUGGESTIONS and value < 4 and set(dim.evidence_for) & _MISSABLE:
-        missed = [
-            t
-            for t in trainee
-            if t.index in previous_client and t.codes and set(t.codes) <= _PASSING
-        ]
-        for turn in missed:
-            code = next(
-                (c for c in ("question_closed", "give_information", "other") if c in turn.codes),
-                None,
-            )
-            if code is not None:
-                ranked.append((0.0, turn, code))
+        # Closed questions first (the easiest to fix), then information, then filler.
+        for code in _PASSING_ORDER:
+            ranked += [
+                (0.0, t, code)
+                for t in trainee
+                if t.index in previous_client
+                and code in t.codes
+                and set(t.codes) <= _PASSING
+                and not any(r[1] is t for r in ranked)
+            ]
     result = []
     for _, turn, code in ranked[:MAX_SUGGESTIONS]:
         diagnosis, line = alternative(code, turn.text, previous_client.get(turn.index))
@@ -196,7 +194,7 @@ def score_dimension(dim: Dimension, turns: list[Turn], tuning: Tuning = Tuning()
     value, rate_for, rate_against = dimension_value(dim, trainee, tuning)
     score = round_score(value)
     anchor = dim.level(score)
-    items = suggestions(dim, turns, value, rate_for)
+    items = suggestions(dim, turns, value)
     return {
         "name": dim.name,
         "score": score,
