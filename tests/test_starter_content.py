@@ -431,3 +431,32 @@ def test_a_repairing_trainee_resolves_the_rupture(library: Library, scenario_id:
     assert session.trust.ruptures
     assert session.trust.ruptures[0].resolved_turn is not None
     assert session.trust.value > min(session.trust.history)
+
+
+@pytest.mark.parametrize("trainee", ["skilled", "repairing"])
+@pytest.mark.parametrize("scenario_id", sorted(s.id for s in SCENARIOS.values()))
+def test_client_never_repeats_itself_with_a_constructive_trainee(
+    library: Library, scenario_id: str, trainee: str
+) -> None:
+    """Enough authored lines that a whole session with a constructive trainee has no repeat.
+
+    (A trainee who judges every turn keeps the client in one rupture pool; those pools hold
+    seven judgment lines, so a 20-turn judgmental session does cycle them.)
+    """
+    session = _play(library, scenario_id, trainee)
+    layer_lines = [line for layer in session.persona.disclosure for line in layer.lines]
+    said: list[str] = []
+    for record in session.turns[1:]:
+        if record.speaker != "client":
+            continue
+        text = record.text
+        # A reply is a state line, sometimes followed by a disclosure line: compare both parts.
+        for line in layer_lines:
+            if text.endswith(" " + line):
+                said.append(_normalise(line))
+                text = text[: -len(line) - 1]
+                break
+        said.append(_normalise(text))
+    assert len(said) >= min(session.scenario.turn_limit, len(_trainee_lines(trainee)))
+    repeated = [text for text, n in Counter(said).items() if n > 1]
+    assert repeated == []
