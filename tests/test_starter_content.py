@@ -460,3 +460,24 @@ def test_client_never_repeats_itself_with_a_constructive_trainee(
     assert len(said) >= min(session.scenario.turn_limit, len(_trainee_lines(trainee)))
     repeated = [text for text, n in Counter(said).items() if n > 1]
     assert repeated == []
+
+
+def _passes(session: Session) -> bool:
+    """Whether a finished session meets its scenario's pass criteria (unscored counts as 0)."""
+    criteria = session.scenario.pass_criteria
+    dimensions = session.report()["dimensions"]
+    scores = {dim: (dimensions[dim].get("score") or 0) for dim in criteria.min_scores}
+    if any(scores[dim] < minimum for dim, minimum in criteria.min_scores.items()):
+        return False
+    if criteria.min_final_trust is not None and session.trust.value < criteria.min_final_trust:
+        return False
+    return not criteria.ruptures_resolved or all(
+        r.resolved_turn is not None for r in session.trust.ruptures
+    )
+
+
+@pytest.mark.parametrize("scenario_id", sorted(s.id for s in SCENARIOS.values()))
+def test_pass_criteria_separate_skilled_from_judgmental(library: Library, scenario_id: str) -> None:
+    assert SCENARIOS[f"{scenario_id}.yaml"].pass_criteria.min_scores
+    assert _passes(_play(library, scenario_id, "skilled"))
+    assert not _passes(_play(library, scenario_id, "judgmental"))
