@@ -289,8 +289,8 @@ class LLMJudge:
 def create_judge(settings: EngineSettings | None = None) -> LLMJudge:
     """Create the judge from engine settings (flags, environment, config file).
 
-    The judge uses the configured OpenAI-compatible endpoint and model at
-    temperature 0. Raises :class:`ClientEngineError` if no endpoint is configured.
+    The judge uses the configured OpenAI-compatible endpoint, model and
+    ``max_tokens`` at temperature 0. Raises :class:`ClientEngineError` if no endpoint is configured.
     """
     from dataclasses import replace
 
@@ -298,8 +298,7 @@ def create_judge(settings: EngineSettings | None = None) -> LLMJudge:
     from simulator.config import load_settings
 
     settings = settings or load_settings()
-    config = replace(endpoint_config(settings), temperature=0.0,
-                     max_tokens=max(400, settings.max_tokens))
+    config = replace(endpoint_config(settings), temperature=0.0)
     return LLMJudge(config)
 
 

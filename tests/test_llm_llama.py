@@ -1,0 +1,91 @@
+"""End-to-end: the LLM paths against a real model (SmolLM2-135M through llama.cpp).
+
+Marked ``llama``; they run in ``make test`` (which installs the ``local`` extra)
+and fail, not skip, when llama-cpp-python or the model is missing. SmolLM2-135M
+is a tiny model: these tests prove the plumbing (streaming, function calling,
+validation), not the quality of what it says. Generations are capped short.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from support.llama_server import ALIAS, llama_server, model_path  # noqa: F401
+
+from simulator.analysis.base import Utterance
+from simulator.analysis.codes import THERAPIST_CODES
+from simulator.analysis.judge import create_judge
+from simulator.clients.base import ClientContext, create_engine
+from simulator.config import EngineSettings
+from simulator.content.library import load_library
+
+pytestmark = pytest.mark.llama
+MAX_TOKENS = 24
+
+
+@pytest.fixture(scope="module")
+def ctx() -> ClientContext:
+    lib = load_library()
+    scenario = lib.scenario("dale-first-session")
+    persona = lib.persona(scenario.persona)
+    return ClientContext(
+        persona=persona, scenario=scenario, state="guarded", trust=20.0, trust_band="guarded",
+        rupture=None, unlocked=(persona.disclosure[0],), newly_unlocked=(), move="question",
+        codes=("question_open",), turn=1,
+        transcript=(Utterance("client", "Let's get this over with."),
+                    Utterance("therapist", "What brings you in today?")),
+    )
+
+
+async def test_openai_engine_streams_from_llama_server(llama_server: str,  # noqa: F811
+                                                       ctx: ClientContext) -> None:
+    engine = create_engine(EngineSettings(engine="openai", base_url=llama_server, model=ALIAS,
+                                          max_tokens=MAX_TOKENS, temperature=0.0))
+    chunks = [chunk async for chunk in engine.stream(ctx)]
+    text = "".join(chunks).strip()
+    assert len(chunks) > 3, chunks  # streamed token by token, not in one piece
+    assert text
+    assert len(text.split()) <= MAX_TOKENS  # the server honoured max_tokens
+
+
+async def test_local_engine_streams_in_process(ctx: ClientContext) -> None:
+    model_path()  # fails with instructions if the local extra is missing
+    engine = create_engine(EngineSettings(engine="local", max_tokens=MAX_TOKENS,
+                                          temperature=0.0))
+    assert engine.name == "local" and "SmolLM2" in engine.model
+    chunks = [chunk async for chunk in engine.stream(ctx)]
+    assert len(chunks) > 3
+    assert 0 < len("".join(chunks).split()) <= MAX_TOKENS
+
+
+def test_judge_labels_through_function_calling(llama_server: str) -> None:  # noqa: F811
+    judge = create_judge(EngineSettings(engine="openai", base_url=llama_server, model=ALIAS,
+                                        max_tokens=160))
+    label = judge.label(Utterance("therapist", "It sounds like you are exhausted and scared."),
+                        [Utterance("client", "I can't sleep and my chest keeps locking up.")])
+    assert label.audit is not None
+    # The server answered with a function call whose arguments we could read...
+    assert label.audit["reply"], label.audit
+    assert "could not be reached" not in (label.unscored_reason or "")
+    json.loads(label.audit["reply"].splitlines()[0])
+    # ...and whatever the tiny model chose, only offered codes survive.
+    assert all(code in THERAPIST_CODES for code in label.codes)
+    assert bool(label.codes) != bool(label.unscored_reason)
+
+
+def test_judge_scores_a_dimension(llama_server: str) -> None:  # noqa: F811
+    judge = create_judge(EngineSettings(engine="openai", base_url=llama_server, model=ALIAS,
+                                        max_tokens=160))
+    empathy = load_library().rubric("default").dimension("empathy")
+    result = judge.judge_dimension(empathy, [
+        {"speaker": "client", "text": "My brother died and nobody talks about it."},
+        {"speaker": "trainee", "text": "That sounds like a lonely weight to carry."},
+    ])
+    assert result["reply"]
+    assert "could not be reached" not in (result["unscored_reason"] or "")
+    if result["score"] is None:
+        assert result["unscored_reason"]
+    else:
+        assert 1 <= result["score"] <= 5 and result["level"] == empathy.level(
+            result["score"]).label
