@@ -17,6 +17,7 @@ from simulator.analysis.base import Analyzer, TurnLabel, Utterance
 #: langchain); add a backend with one line here.
 ANALYZERS: dict[str, str] = {
     "offline": "simulator.analysis.offline:OfflineAnalyzer",
+    "judge": "simulator.analysis.judge:create_judge",
 }
 
 
