@@ -298,7 +298,7 @@ def create_judge(settings: EngineSettings | None = None) -> LLMJudge:
     from simulator.config import load_settings
 
     settings = settings or load_settings()
-    config = replace(endpoint_config(settings), temperature=0.0)
+    config = replace(endpoint_config(settings, purpose="The LLM judge"), temperature=0.0)
     return LLMJudge(config)
 
 

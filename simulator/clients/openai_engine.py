@@ -23,8 +23,13 @@ if TYPE_CHECKING:
 DEFAULT_MODEL = "gpt-4o-mini"
 
 
-def endpoint_config(settings: EngineSettings) -> EndpointConfig:
+def endpoint_config(settings: EngineSettings, *, purpose: str = "The openai engine"
+                    ) -> EndpointConfig:
     """Map engine settings to an endpoint, checking that it can be reached at all.
+
+    Args:
+        settings: Merged flags, environment and config file.
+        purpose: Who needs the endpoint, for the error message.
 
     Raises:
         ClientEngineError: Neither an API key nor a base URL is configured, or a value
@@ -32,7 +37,7 @@ def endpoint_config(settings: EngineSettings) -> EndpointConfig:
     """
     if not settings.base_url and not settings.api_key:
         raise ClientEngineError(
-            "The openai engine needs an API key for the hosted OpenAI API: set OPENAI_API_KEY "
+            f"{purpose} needs an API key for the hosted OpenAI API: set OPENAI_API_KEY "
             "(or api_key in the config file), or point --base-url / OPENAI_BASE_URL at a local "
             "OpenAI-compatible server such as http://127.0.0.1:11434/v1 (Ollama)."
         )
