@@ -196,6 +196,29 @@ def test_triggers_cover_codes_and_phrases(name: str) -> None:
             assert trigger.phrase == trigger.phrase.lower()
 
 
+# Honest, careful things a good trainee says. Phrase triggers match anywhere in the words
+# (negations included), so none may fire on these.
+CONSTRUCTIVE_TURNS = (
+    "Is this too much? We can slow down.",
+    "I only report your attendance to your probation officer, not what you say.",
+    "I have to report only if a child or someone else is at risk; everything else stays here.",
+    "I won't write that down unless you want me to.",
+    "I would never contact your manager or your employer.",
+    "We can move on to something else if you like, or stay here.",
+    "How much have you been drinking lately, if you're okay telling me?",
+    "What do you make of the idea that feelings come and go in phases?",
+    "How does it feel to say that out loud?",
+)
+
+
+@pytest.mark.parametrize("name", sorted(PERSONAS))
+def test_phrase_triggers_do_not_fire_on_constructive_turns(name: str) -> None:
+    phrases = [t.phrase for t in PERSONAS[name].trust.triggers if t.phrase]
+    turns = [*CONSTRUCTIVE_TURNS, *_trainee_lines("skilled"), *_trainee_lines("repairing")[2:]]
+    fired = [(p, turn) for p in phrases for turn in turns if p.lower() in turn.lower()]
+    assert fired == []
+
+
 @pytest.mark.parametrize("profile", SLOW_PROFILES)
 def test_slow_profiles_cannot_reach_the_deepest_layer_before_turn_8(profile: str) -> None:
     """Even gaining the maximum every turn, the deepest layer stays locked for 8 turns."""
