@@ -2,9 +2,12 @@
 
 1. Cold start: the real ``python -m simulator`` process is started in a
    pseudo-terminal (so Textual uses its real Linux driver) with
-   ``SIMULATOR_TUI_EXIT_ON_READY`` set; the app writes a marker file when the
-   home screen is up and interactive, then exits. We time spawn -> marker
-   (time to interactive) and spawn -> exit, N times, and report median and p90.
+   ``SIMULATOR_TUI_EXIT_ON_READY`` set; the app writes a marker file with the
+   wall-clock times at which the home screen became ready and complete, then
+   exits. We time spawn -> ready
+   (time to interactive: the scenario table is drawn and takes keys), spawn ->
+   complete (the interrupted-sessions list, which opens the SQLite store, has
+   loaded too) and spawn -> exit, N times, and report median and p90.
    Target: median time to interactive <= 1.5 s.
 2. Typing while a reply streams: in a headless Pilot run, a client engine
    streams a long reply at 100 tokens/s while keys are typed into the message
@@ -32,6 +35,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parent.parent
 STARTUP_TARGET_S = 1.5
 TYPING_TARGET_MS = 50.0
+MIN_KEYS = 20
 
 
 def _quantile(values: list[float], q: float) -> float:
@@ -39,17 +43,22 @@ def _quantile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-def _one_start(env: dict[str, str], marker: Path) -> tuple[float, float]:
-    """Start the app once in a pty; return (seconds to interactive, seconds to exit)."""
+def _one_start(env: dict[str, str], marker: Path) -> tuple[float, float, float]:
+    """Start the app once in a pty.
+
+    Returns:
+        Seconds from spawn to the interactive home screen, to the complete home screen
+        (interrupted sessions listed), and to process exit.
+    """
     marker.unlink(missing_ok=True)
     leader, follower = pty.openpty()
+    start_wall = time.time()
     start = time.perf_counter()
     proc = subprocess.Popen(
         [sys.executable, "-m", "simulator"],
         stdin=follower, stdout=follower, stderr=follower, env=env, cwd=REPO, close_fds=True,
     )
     os.close(follower)
-    ready_at = None
     deadline = start + 30
     # Drain the terminal so the app never blocks on a full pty buffer.
     while proc.poll() is None and time.perf_counter() < deadline:
@@ -59,19 +68,15 @@ def _one_start(env: dict[str, str], marker: Path) -> tuple[float, float]:
                 os.read(leader, 65536)
             except OSError:
                 break
-        if ready_at is None and marker.exists():
-            ready_at = time.perf_counter()
     proc.wait(timeout=10)
     ended = time.perf_counter()
     os.close(leader)
-    if ready_at is None and marker.exists():
-        ready_at = ended
-    if proc.returncode != 0 or ready_at is None:
+    if proc.returncode != 0 or not marker.exists():
         raise RuntimeError(f"app did not reach the home screen (exit code {proc.returncode})")
     info = json.loads(marker.read_text())
-    if info.get("screen") != "HomeScreen" or not info.get("scenarios"):
+    if info.get("screen") != "HomeScreen" or not info.get("scenarios") or not info["ready_at"]:
         raise RuntimeError(f"app was not on an interactive home screen: {info}")
-    return ready_at - start, ended - start
+    return info["ready_at"] - start_wall, info["complete_at"] - start_wall, ended - start
 
 
 def bench_startup(runs: int = 7) -> dict[str, Any]:
@@ -84,11 +89,12 @@ def bench_startup(runs: int = 7) -> dict[str, Any]:
                    SIMULATOR_TUI_EXIT_ON_READY=str(marker))
         env.pop("SIMULATOR_ENGINE", None)
         _one_start(env, marker)  # warm-up: .pyc files and the OS cache, as on a second launch
-        ready, total = zip(*(_one_start(env, marker) for _ in range(runs)), strict=True)
+        ready, complete, total = zip(*(_one_start(env, marker) for _ in range(runs)), strict=True)
     return {
         "runs": runs,
         "ready_median_s": round(statistics.median(ready), 3),
         "ready_p90_s": round(_quantile(list(ready), 0.9), 3),
+        "complete_median_s": round(statistics.median(complete), 3),
         "exit_median_s": round(statistics.median(total), 3),
         "target_s": STARTUP_TARGET_S,
         "ok": statistics.median(ready) <= STARTUP_TARGET_S,
@@ -101,7 +107,7 @@ class PacedEngine:
     name = "paced"
     model = "100 tokens/s"
 
-    def __init__(self, tokens_per_second: float = 100.0, tokens: int = 400) -> None:
+    def __init__(self, tokens_per_second: float = 100.0, tokens: int = 2000) -> None:
         self.interval = 1.0 / tokens_per_second
         self.tokens = tokens
 
@@ -134,9 +140,10 @@ async def _typing_latency(keys: int) -> dict[str, Any]:
         await pilot.press(*"Hello")
         await pilot.press("enter")
         await pilot.pause(0.3)  # the reply is now streaming
-        started_chunks = screen.query(".turn").last().query_one("Markdown")
         assert screen.replying, "the client reply was not streaming"
         for i in range(keys):
+            if not screen.replying:
+                break  # only key presses made during the stream count
             before = box.value
             t0 = time.perf_counter()
             task = asyncio.create_task(pilot.press("abcdefghij"[i % 10]))
@@ -147,21 +154,19 @@ async def _typing_latency(keys: int) -> dict[str, Any]:
             latencies.append((time.perf_counter() - t0) * 1000)
             await task
             await asyncio.sleep(0.02)
-        still_streaming = screen.replying
-        del started_chunks
     return {
-        "keys": keys,
+        "keys": len(latencies),
         "stream_rate_tokens_per_s": 100,
         "latency_median_ms": round(statistics.median(latencies), 2),
         "latency_p90_ms": round(_quantile(latencies, 0.9), 2),
         "latency_max_ms": round(max(latencies), 2),
-        "still_streaming_at_end": still_streaming,
         "target_p90_ms": TYPING_TARGET_MS,
-        "ok": _quantile(latencies, 0.9) <= TYPING_TARGET_MS and still_streaming,
+        # Every measured key was pressed while the reply was still streaming.
+        "ok": _quantile(latencies, 0.9) <= TYPING_TARGET_MS and len(latencies) >= MIN_KEYS,
     }
 
 
-def bench_typing(keys: int = 60) -> dict[str, Any]:
+def bench_typing(keys: int = 40) -> dict[str, Any]:
     """Key-to-input latency while a reply streams at 100 tokens/s."""
     with tempfile.TemporaryDirectory() as tmp:
         os.environ["SIMULATOR_DATA_DIR"] = str(Path(tmp) / "data")
@@ -170,7 +175,8 @@ def bench_typing(keys: int = 60) -> dict[str, Any]:
 
 def run() -> dict[str, Any]:
     """Both measurements, as one JSON-able dict."""
-    return {"startup": bench_startup(), "typing": bench_typing()}
+    load = [round(x, 2) for x in os.getloadavg()]
+    return {"load_average_1_5_15": load, "startup": bench_startup(), "typing": bench_typing()}
 
 
 def main() -> int:

@@ -96,7 +96,7 @@ class HomeScreen(Screen[None]):
             self._show_details(0)
         else:
             self.query_one("#details-text", Static).update("No scenarios in the content library.")
-        self.load_resumable()
+        # The interrupted sessions are listed once the app is ready (SimulatorApp.on_ready).
         if app.start_scenario:  # ``simulator practice ID``: jump straight in, once
             scenario_id, app.start_scenario = app.start_scenario, None
             app.start_session(scenario_id)
@@ -187,7 +187,7 @@ class HomeScreen(Screen[None]):
         except Exception as exc:  # the list is a convenience: show the problem, keep going
             message = f"Could not read sessions: {exc}"
             self.app.call_from_thread(self.set_message, message, error=True)
-            return
+            rows = []
         self.app.call_from_thread(self._fill_resumable, rows)
 
     def _fill_resumable(self, rows: list[dict[str, Any]]) -> None:
@@ -197,3 +197,5 @@ class HomeScreen(Screen[None]):
         for row in rows:
             resume.add_row(row["title"], str(row["turns"]), row["when"], key=row["id"])
         resume.display = bool(rows)
+        app: SimulatorApp = self.app  # type: ignore[assignment]
+        app.home_complete()
