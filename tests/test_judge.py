@@ -62,6 +62,8 @@ def test_valid_label_is_kept_with_its_audit(server: FakeOpenAI, judge: LLMJudge)
     assert tool["function"]["name"] == "label_turn"
     offered = tool["function"]["parameters"]["properties"]["codes"]["items"]["enum"]
     assert offered == list(THERAPIST_CODES)
+    codes_schema = tool["function"]["parameters"]["properties"]["codes"]
+    assert (codes_schema["minItems"], codes_schema["maxItems"]) == (1, 4)
     assert request["tool_choice"]["function"]["name"] == "label_turn"
 
 
@@ -171,6 +173,7 @@ def test_dimension_score_with_level_and_audit(server: FakeOpenAI, judge: LLMJudg
         (Reply.tool_call({"score": 0}), "returned 0"),
         (Reply.tool_call({"score": None, "rationale": "no client turns"}), "no basis"),
         (Reply.tool_call({"score": 3.5}), "did not fit the schema"),
+        (Reply.tool_call({"rationale": "forgot the score"}), "did not fit the schema"),
         (Reply.tool_call("{score: four}"), "could not be parsed"),
     ],
 )

@@ -41,6 +41,9 @@ if TYPE_CHECKING:
     from simulator.content.models import Dimension
 
 TURN_TOOL = "label_turn"
+#: The most codes one turn gets. Servers that turn the schema into a grammar (llama.cpp)
+#: use the bounds to stop a small model from listing the whole vocabulary.
+MAX_CODES = 4
 DIMENSION_TOOL = "score_dimension"
 
 
@@ -52,9 +55,11 @@ def _turn_schema(speaker: str) -> type[BaseModel]:
     fields: dict[str, Any] = {
         "codes": (list[str], Field(
             description="Codes that apply, most salient first.",
-            json_schema_extra={"items": {"type": "string", "enum": list(codes)}},
+            json_schema_extra={"items": {"type": "string", "enum": list(codes)},
+                               "minItems": 1, "maxItems": MAX_CODES},
         )),
-        "rationale": (str, Field(default="", description="One sentence: why these codes.")),
+        "rationale": (str, Field(default="", description="One sentence: why these codes.",
+                                 json_schema_extra={"maxLength": 300})),
     }
     if speaker == "therapist":
         fields["behaviour"] = (str | None, Field(
@@ -74,9 +79,10 @@ class DimensionGrade(BaseModel):
     """Score the trainee on one rubric dimension."""
 
     score: int | None = Field(
-        default=None, description="Whole number 1-5, or null if there is no basis.",
+        description="Whole number 1-5, or null if there is no basis.",
         json_schema_extra={"minimum": 1, "maximum": 5})
-    rationale: str = Field(default="", description="One to three sentences citing turn numbers.")
+    rationale: str = Field(default="", description="One to three sentences citing turn numbers.",
+                           json_schema_extra={"maxLength": 600})
 
 
 DimensionGrade.__name__ = DIMENSION_TOOL
