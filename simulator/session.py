@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from simulator.analysis.base import Analyzer, TurnLabel, Utterance
 from simulator.analysis.codes import move_for
+from simulator.assessment import assess
 from simulator.clients.base import ClientContext, ClientEngine, ClientEngineError
 from simulator.clients.scripted import render_line, split_chunks
 from simulator.content.models import Persona, Rubric, Scenario
@@ -423,7 +424,11 @@ class Session:
         return hint_for(self.trust, self.last_label, self.turns)
 
     def report(self) -> dict[str, Any]:
-        """Score the transcript with the scenario's rubric (``{}`` until scoring exists)."""
+        """Score the transcript with the scenario's rubric (``{}`` until scoring exists).
+
+        The report carries ``"assessment"``: the scenario's pass criteria checked against
+        the scores, the final trust and the ruptures (see :func:`simulator.assessment.assess`).
+        """
         # The scoring package is written alongside this one; until it provides
         # score_transcript the report is empty rather than an error.
         score_transcript = getattr(
@@ -431,12 +436,16 @@ class Session:
         )
         if score_transcript is None:
             return {}
+        ruptures = [self._rupture_dict(r.to_dict()) for r in self.trust.ruptures]
         report: dict[str, Any] = score_transcript(
             [t.to_dict() for t in self.turns],
             self.rubric,
-            ruptures=[self._rupture_dict(r.to_dict()) for r in self.trust.ruptures],
+            ruptures=ruptures,
             trust=list(self.trust.history),
             analyzer=self.analyzer,
+        )
+        report["assessment"] = assess(
+            self.scenario.pass_criteria, report, final_trust=self.trust.value, ruptures=ruptures
         )
         return report
 

@@ -9,7 +9,13 @@ import yaml
 
 from simulator.content.models import Persona, Scenario, ScenarioEvent
 from simulator.trust import TrustState, band_for
-from simulator.trust.effects import BASE_EFFECTS, headroom_factor
+from simulator.trust.effects import (
+    BASE_EFFECTS,
+    REPAIR_RECOVERY_SHARE,
+    REPAIR_RESTORE,
+    SECONDARY_LOSS_SHARE,
+    headroom_factor,
+)
 
 FIXTURE = Path(__file__).parent / "fixtures/session/content/personas/test-client.yaml"
 
@@ -205,3 +211,63 @@ def test_gains_are_halved_in_a_turn_that_also_judges() -> None:
     state = TrustState.start(persona(sensitivity=1.0))
     out = state.apply_turn(1, ["reflection_complex", "advise_without_permission"])
     assert out.delta == pytest.approx(4 * 0.5 - 6)
+
+
+# --------------------------------------------------------------------------- one bad turn
+
+
+def test_damaging_codes_in_one_turn_combine_sub_additively() -> None:
+    """The hardest blow counts in full, each further one at SECONDARY_LOSS_SHARE."""
+    state = TrustState.start(persona(initial=60, sensitivity=1.0, max_loss_per_turn=100))
+    out = state.apply_turn(1, ["direct", "dismiss"])  # -6 and -8
+    assert out.delta == pytest.approx(-(8 + 6 * SECONDARY_LOSS_SHARE))
+    hardest, other = [e for e in out.entries if e.source == "code"]
+    assert (hardest.cause, hardest.amount) == ("dismiss", -8)
+    assert other.cause == "direct" and "not the turn's hardest blow" in other.reason
+
+
+def test_one_turn_loses_at_most_max_loss_per_turn() -> None:
+    state = TrustState.start(persona(initial=60, sensitivity=3.0, max_loss_per_turn=15))
+    out = state.apply_turn(1, ["confront", "dismiss", "warn"], "calm down")
+    assert out.delta == pytest.approx(-15)
+    assert "capped" in out.entries[-2].reason or "capped" in out.entries[-1].reason
+    # The cap is per turn: the next blow costs again.
+    assert state.apply_turn(2, ["confront"]).delta == pytest.approx(-15)
+
+
+def test_the_default_cap_leaves_trust_after_one_judgmental_remark() -> None:
+    """The problem this fixes: one 'stop worrying, it's in your head' took trust to ~0."""
+    state = TrustState.start(persona(initial=42, sensitivity=2.6))
+    out = state.apply_turn(1, ["direct", "dismiss"])
+    assert state.value == pytest.approx(42 - 15)
+    assert out.opened is not None  # it still hurts enough to open a rupture
+
+
+def test_a_blow_opens_a_rupture_even_when_little_trust_is_left() -> None:
+    """The rupture follows how hard the turn hit, before the cap and the floor at 0."""
+    state = TrustState.start(persona(initial=5, max_loss_per_turn=4, rupture_threshold=12))
+    out = state.apply_turn(1, ["confront"])  # -15 before the cap; only 4 lost
+    assert out.delta == pytest.approx(-4)
+    assert out.opened is not None and "15" in out.opened.cause
+
+
+def test_a_capped_small_blow_does_not_open_a_rupture() -> None:
+    state = TrustState.start(persona(initial=50, sensitivity=1.0, rupture_threshold=12))
+    assert state.apply_turn(1, ["direct"]).opened is None  # -6: no rupture
+
+
+def test_repair_gives_back_part_of_what_the_rupture_cost() -> None:
+    state = TrustState.start(persona(initial=40, sensitivity=1.0, repair_difficulty=2))
+    state.apply_turn(1, ["confront"])  # 40 -> 30, threshold 12 not passed...
+    state.apply_turn(2, ["confront", "warn"])  # ...but 13.5 more opens a rupture at 16.5
+    record = state.open_rupture
+    assert record is not None and record.opened_turn == 2
+    state.apply_turn(3, ["apologize"])
+    low = state.value
+    out = state.apply_turn(4, ["invite_feedback"])
+    assert out.resolved is not None
+    lost = 30 - (low + 2 * 0.3)  # trust before turn 2, minus trust when the repair lands
+    restored = [e for e in out.entries if e.source == "repair"][0]
+    assert restored.amount == pytest.approx(REPAIR_RESTORE + REPAIR_RECOVERY_SHARE * lost, abs=0.02)
+    assert "of the" in restored.reason and "come back" in restored.reason
+    assert state.value < 30  # hardest to regain: less than before the rupture

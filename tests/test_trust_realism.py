@@ -45,6 +45,10 @@ async def play(library: Library, scenario_id: str, trainee: str) -> Session:
     return session
 
 
+def session_end(session: Session) -> int:
+    return session.trainee_turns + 1
+
+
 def first_turn_unlocking(session: Session, layer: str) -> int | None:
     for turn in session.turns:
         if layer in turn.disclosed:
@@ -90,7 +94,17 @@ async def test_skilled_beats_judgmental_and_repair_recovers(library: Library, pr
         skilled = await play(library, scenario_id, "skilled")
         judgmental = await play(library, scenario_id, "judgmental")
         repairing = await play(library, scenario_id, "repairing")
-        assert skilled.trust.value > repairing.trust.value > judgmental.trust.value, scenario_id
+        assert repairing.trust.value > judgmental.trust.value, scenario_id
+        if library.scenario(scenario_id).opens_in_rupture is None:
+            assert skilled.trust.value > repairing.trust.value, scenario_id
+        else:
+            # The client arrives in a rupture. The generic skilled script pushes on with the
+            # work and repairs late (pushing on deepens a rupture, DOMAIN.md); the trainee who
+            # apologises and asks about the relationship repairs sooner, so its final trust
+            # may end above the skilled script's. What must hold: repair comes sooner.
+            late = skilled.trust.ruptures[0].resolved_turn or session_end(skilled)
+            assert repairing.trust.ruptures[0].resolved_turn is not None
+            assert repairing.trust.ruptures[0].resolved_turn < late, scenario_id
         # The repairing trainee's ruptures are all repaired; the judgmental one's are not.
         assert repairing.trust.ruptures and all(
             r.resolved_turn is not None for r in repairing.trust.ruptures

@@ -106,8 +106,16 @@ class TrustParameters(_Strict):
     max_gain_per_turn: float = Field(default=6.0, gt=0, le=50)
     """The most trust can grow in one turn, whatever the trainee says: trust is earned slowly."""
 
+    max_loss_per_turn: float = Field(default=15.0, gt=0, le=100)
+    """The most trust can fall in one turn through the trainee's words (behaviour codes and
+    triggers; scenario events are not capped). Several damaging codes in one turn already
+    combine sub-additively (the hardest in full, the others at half); this caps the total, so a
+    single remark hurts badly but does not wipe trust out. A blow bigger than
+    ``rupture_threshold`` still opens a rupture even when the cap limits the loss."""
+
     rupture_threshold: float = Field(default=12.0, gt=0, le=100)
-    """A drop of more than this many points in one turn opens a rupture."""
+    """A drop of more than this many points in one turn opens a rupture (measured before
+    ``max_loss_per_turn`` and the floor at 0 limit it)."""
 
     rupture_style: RuptureKind = "withdrawal"
     """The kind of rupture this client falls into when one opens without a trigger naming it:

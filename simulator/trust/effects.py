@@ -3,7 +3,8 @@
 Everything an instructor might want to question lives here, in one place, with
 the reason for each value. Persona files adjust a client through
 ``trust.growth``, ``trust.sensitivity``, ``trust.max_gain_per_turn``,
-``trust.code_effects`` and ``trust.triggers``; these are the defaults they act on.
+``trust.max_loss_per_turn``, ``trust.code_effects`` and ``trust.triggers``; these are the
+defaults they act on.
 """
 
 from __future__ import annotations
@@ -64,6 +65,14 @@ HEADROOM_FLOOR: Final[float] = 0.2
 #: followed by "...and you should just stop" is heard as the judgment, not the reflection.
 MIXED_TURN_GAIN: Final[float] = 0.5
 
+#: Several damaging codes (and triggers) in one turn combine sub-additively: the hardest
+#: blow counts in full and every further one at this share. "You need to stop worrying, it's
+#: all in your head" is one dismissive remark that the analyzer tags twice (``direct`` and
+#: ``dismiss``); a client hears it as one blow with an edge, not as two separate injuries.
+#: The persona's ``max_loss_per_turn`` then caps what is left, so no single remark can take
+#: a client from moderate trust to nothing and leave the meter no room to show recovery.
+SECONDARY_LOSS_SHARE: Final[float] = 0.5
+
 #: Repair credit each repair code earns in a turn while a rupture is open. A rupture
 #: resolves once the credit reaches the persona's ``repair_difficulty``. Transparency
 #: helps but is not repair on its own, so it earns half.
@@ -84,6 +93,13 @@ REPAIR_SETBACK: Final[dict[str, float]] = {"defensive": 1.0, "confront": 1.0}
 #: Trust restored, before ``growth``, on the turn a rupture resolves: the relationship
 #: is a little stronger for having survived the strain.
 REPAIR_RESTORE: Final[float] = 4.0
+
+#: On top of ``REPAIR_RESTORE``, a repaired rupture gives back this share of the trust lost
+#: between the turn before it opened and the turn it resolved. Ruptures that are worked
+#: through tend to leave the alliance where it was or stronger (Safran and Muran). Giving back
+#: only part of the loss keeps "hardest to regain" true, yet leaves a trainee who repairs
+#: well a way back from a bad start within one session.
+REPAIR_RECOVERY_SHARE: Final[float] = 0.5
 
 
 def band_for(value: float) -> str:

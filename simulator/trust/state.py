@@ -18,9 +18,11 @@ from simulator.content.models import Persona, RuptureKind, Scenario, ScenarioEve
 from simulator.trust.effects import (
     MIXED_TURN_GAIN,
     REPAIR_CREDIT,
+    REPAIR_RECOVERY_SHARE,
     REPAIR_RESTORE,
     REPAIR_SETBACK,
     RUPTURE_GAIN_DAMPING,
+    SECONDARY_LOSS_SHARE,
     band_for,
     effect_of,
     headroom_factor,
@@ -94,6 +96,16 @@ class TurnOutcome:
     def delta(self) -> float:
         """Net change of trust over the turn."""
         return round(self.after - self.before, 2)
+
+
+@dataclass(frozen=True)
+class _Loss:
+    """A damaging code or trigger of one turn, before the turn's losses are combined."""
+
+    cause: str
+    amount: float
+    source: Source
+    what: str
 
 
 def _label(code: str) -> str:
@@ -248,15 +260,15 @@ class TrustState:
             suffix = f" ({'; '.join(notes)})" if notes else ""
             gained += self._add(turn, source, cause, amount, what + suffix)
 
-        def loss(cause: str, base: float, source: Source, what: str) -> None:
-            self._add(turn, source, cause, base * params.sensitivity, what)
-
+        losses: list[_Loss] = []
         for code in distinct:
             base = effect_of(code, params.code_effects)
             if base > 0:
                 gain(code, base, "code", f"{_label(code)} builds trust")
             elif base < 0:
-                loss(code, base, "code", f"{_label(code)} costs trust")
+                losses.append(
+                    _Loss(code, base * params.sensitivity, "code", f"{_label(code)} costs trust")
+                )
 
         lowered = text.lower()
         fired = [
@@ -270,7 +282,15 @@ class TrustState:
             if trig.trust_delta > 0:
                 gain(cause, trig.trust_delta, "trigger", f"trigger: {trig.reason}")
             elif trig.trust_delta < 0:
-                loss(cause, trig.trust_delta, "trigger", f"trigger: {trig.reason}")
+                losses.append(
+                    _Loss(
+                        cause,
+                        trig.trust_delta * params.sensitivity,
+                        "trigger",
+                        f"trigger: {trig.reason}",
+                    )
+                )
+        blow = self._apply_losses(turn, losses, params.max_loss_per_turn)
 
         if in_rupture:
             self._repair(turn, distinct, outcome)
@@ -280,10 +300,12 @@ class TrustState:
                 opened = self._open(trig.rupture, turn, f"trigger: {trig.reason}")
                 outcome.opened = outcome.opened or opened
 
-        drop = before - self.value
-        if drop > params.rupture_threshold and self.open_rupture is None:
+        # How hard the turn hit, before the cap and the floor at 0: a harsh remark to a client
+        # who has little trust left is still a rupture, even if the meter cannot fall further.
+        net_blow = round(blow - gained, 2)
+        if net_blow > params.rupture_threshold and self.open_rupture is None:
             outcome.opened = self._open(
-                params.rupture_style, turn, f"trust fell {drop:g} points in one turn"
+                params.rupture_style, turn, f"a blow of {net_blow:g} points in one turn"
             )
 
         if event is not None:
@@ -305,6 +327,29 @@ class TrustState:
         outcome.client_state = self.client_state
         return outcome
 
+    def _apply_losses(self, turn: int, losses: list[_Loss], cap: float) -> float:
+        """Apply one turn's losses sub-additively and capped; return the uncapped blow.
+
+        The hardest loss counts in full, each further one at ``SECONDARY_LOSS_SHARE``; the
+        total is then capped at ``cap`` (the persona's ``max_loss_per_turn``).
+        """
+        blow = 0.0
+        lost = 0.0
+        for rank, item in enumerate(sorted(losses, key=lambda x: x.amount)):
+            amount = item.amount
+            notes = []
+            if rank > 0:
+                amount *= SECONDARY_LOSS_SHARE
+                notes.append(f"counted at {SECONDARY_LOSS_SHARE:.0%}: not the turn's hardest blow")
+            blow += -amount
+            room = max(0.0, cap - lost)
+            if -amount > room:
+                amount = -room
+                notes.append(f"capped: at most {cap:g} lost in one turn")
+            suffix = f" ({'; '.join(notes)})" if notes else ""
+            lost += -self._add(turn, item.source, item.cause, amount, item.what + suffix)
+        return round(blow, 2)
+
     def _repair(self, turn: int, codes: list[str], outcome: TurnOutcome) -> None:
         """Count this turn's repair moves against the open rupture; resolve it if enough."""
         record = self.open_rupture
@@ -319,7 +364,17 @@ class TrustState:
             record.resolved_turn = turn
             outcome.resolved = record
             restore = REPAIR_RESTORE * self.persona.trust.growth * headroom_factor(self.value)
-            self._add(turn, "repair", record.kind, restore, f"{record.kind} rupture repaired")
+            lost = max(0.0, self._trust_before(record) - self.value)
+            recovered = REPAIR_RECOVERY_SHARE * lost
+            reason = f"{record.kind} rupture repaired"
+            if recovered > 0:
+                reason += f"; {REPAIR_RECOVERY_SHARE:.0%} of the {lost:g} points it cost come back"
+            self._add(turn, "repair", record.kind, restore + recovered, reason)
+
+    def _trust_before(self, record: RuptureRecord) -> float:
+        """Trust just before the turn that opened ``record`` (the start for turn 0)."""
+        index = max(0, record.opened_turn - 1)
+        return self.history[index] if index < len(self.history) else self.value
 
     def _unlock(self) -> list[str]:
         """Unlock every layer whose threshold trust has reached; return the new ones."""
