@@ -26,7 +26,8 @@ if str(TESTS) not in sys.path:  # for ``support.fake_openai``
 
 def test_library() -> Library:
     """Only the ``sam-*`` test scenarios, their persona and the default rubric."""
-    full = load_library([CONTENT])
+    # Not strict: a starter-content file being edited elsewhere must not break these tests.
+    full = load_library([CONTENT], strict=False)
     return Library(
         personas={k: v for k, v in full.personas.items() if k == "sam-test"},
         scenarios={k: v for k, v in full.scenarios.items() if k.startswith("sam-")},
