@@ -19,6 +19,7 @@ from simulator.analysis.judge import create_judge
 from simulator.clients.base import ClientContext, create_engine
 from simulator.config import EngineSettings
 from simulator.content.library import load_library
+from simulator.prompts.client import client_messages
 
 pytestmark = pytest.mark.llama
 MAX_TOKENS = 24
@@ -42,11 +43,14 @@ async def test_openai_engine_streams_from_llama_server(llama_server: str,  # noq
                                                        ctx: ClientContext) -> None:
     engine = create_engine(EngineSettings(engine="openai", base_url=llama_server, model=ALIAS,
                                           max_tokens=MAX_TOKENS, temperature=0.0))
-    chunks = [chunk async for chunk in engine.stream(ctx)]
-    text = "".join(chunks).strip()
-    assert len(chunks) > 3, chunks  # streamed token by token, not in one piece
-    assert text
-    assert len(text.split()) <= MAX_TOKENS  # the server honoured max_tokens
+    # The provider's raw stream: token by token, bounded by max_tokens.
+    raw = [chunk async for chunk in engine.provider.stream(client_messages(ctx))]  # type: ignore[attr-defined]
+    assert len(raw) > 3, raw
+    assert len("".join(raw).split()) <= MAX_TOKENS  # the server honoured max_tokens
+    # The engine: the same reply, shaped to the client's spoken words.
+    text = "".join([chunk async for chunk in engine.stream(ctx)]).strip()
+    assert text and "".join(raw).strip().startswith(text)
+    assert "\n" not in text
 
 
 async def test_local_engine_streams_in_process(ctx: ClientContext) -> None:
@@ -54,9 +58,11 @@ async def test_local_engine_streams_in_process(ctx: ClientContext) -> None:
     engine = create_engine(EngineSettings(engine="local", max_tokens=MAX_TOKENS,
                                           temperature=0.0))
     assert engine.name == "local" and "SmolLM2" in engine.model
-    chunks = [chunk async for chunk in engine.stream(ctx)]
-    assert len(chunks) > 3
-    assert 0 < len("".join(chunks).split()) <= MAX_TOKENS
+    raw = [chunk async for chunk in engine.provider.stream(client_messages(ctx))]  # type: ignore[attr-defined]
+    assert len(raw) > 3, raw
+    assert 0 < len("".join(raw).split()) <= MAX_TOKENS
+    text = "".join([chunk async for chunk in engine.stream(ctx)]).strip()
+    assert text and "\n" not in text
 
 
 def test_judge_labels_through_function_calling(llama_server: str) -> None:  # noqa: F811

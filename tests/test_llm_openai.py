@@ -17,7 +17,7 @@ from support.fake_openai import FakeOpenAI, Reply
 from simulator.analysis.base import Utterance
 from simulator.clients.base import ClientContext, ClientEngineError, create_engine
 from simulator.clients.llm import OpenAIChatProvider, retry_after_seconds
-from simulator.clients.openai_engine import ChatClientEngine, create
+from simulator.clients.openai_engine import ChatClientEngine, ReplyShaper, create
 from simulator.config import EngineSettings, load_settings
 from simulator.content.library import load_library
 
@@ -199,3 +199,26 @@ def test_retry_after_header_forms() -> None:
     assert retry_after_seconds({"retry-after": "Wed, 21 Oct 2015 07:28:00 GMT"}) == 0
     assert retry_after_seconds({"retry-after": "soon"}) is None
     assert retry_after_seconds({}) is None
+
+
+async def test_reply_stops_at_narration_or_the_therapist_line(server: FakeOpenAI,
+                                                              ctx: ClientContext) -> None:
+    server.queue(Reply.say("I'm fine. Really.\nTherapist: How are you?\nHe smiled warmly."))
+    assert "".join(await collect(engine_for(server), ctx)) == "I'm fine. Really."
+    server.queue(Reply.say("One. Two! Three? Four. Five. Six."))
+    assert "".join(await collect(engine_for(server), ctx)) == "One. Two! Three? Four."
+
+
+@pytest.mark.parametrize(
+    ("chunks", "shown", "done"),
+    [
+        (["\n\nWell. ", "I guess.\nHe smiled"], "\n\nWell. I guess.", True),
+        (["Dr. Smith said \"no.\" ", "Fine"], "Dr. Smith said \"no.\" Fine", False),
+        (["No ", "line break ", "at all"], "No line break at all", False),
+        (["A. B. C. D.", " E."], "A. B. C. D.", True),  # the 4th end is seen once a space follows
+    ],
+)
+def test_reply_shaper(chunks: list[str], shown: str, done: bool) -> None:
+    shaper = ReplyShaper()
+    assert "".join(shaper.feed(c) for c in chunks) == shown
+    assert shaper.done is done

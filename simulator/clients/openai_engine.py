@@ -9,6 +9,7 @@ from :class:`~simulator.config.EngineSettings`: ``OPENAI_API_KEY`` /
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING
 
@@ -59,6 +60,49 @@ def endpoint_config(settings: EngineSettings, *, purpose: str = "The openai engi
     )
 
 
+#: Sentence ends: terminal punctuation, optional closing quotes/brackets, then whitespace.
+_SENTENCE_END = re.compile(r"[.!?\u2026]+[\"'\u201d\u2019)\]]*(?=\s)")
+
+
+class ReplyShaper:
+    """Keeps a streamed reply to words the client says aloud, in one short paragraph.
+
+    The prompt asks for 1-3 sentences; small models ignore it and run on into
+    narration ("He smiled and said...") or speak as the therapist on a new line.
+    The shaper ends the reply at the first line break after some text, or after
+    ``max_sentences`` sentences (one of slack over the prompt's limit), so no
+    model can fill the transcript with a page of prose.
+    """
+
+    def __init__(self, max_sentences: int = 4) -> None:
+        self.max_sentences = max_sentences
+        self.text = ""
+        self.done = False
+
+    def _cut(self) -> int | None:
+        body_start = len(self.text) - len(self.text.lstrip())
+        newline = self.text.find("\n", body_start)
+        cut = newline if newline >= 0 else None
+        for count, match in enumerate(_SENTENCE_END.finditer(self.text), start=1):
+            if count == self.max_sentences:
+                cut = match.end() if cut is None else min(cut, match.end())
+                break
+        return cut
+
+    def feed(self, chunk: str) -> str:
+        """Take the next chunk; return the part of it to show (``""`` once done)."""
+        if self.done:
+            return ""
+        start = len(self.text)
+        self.text += chunk
+        cut = self._cut()
+        if cut is None:
+            return chunk
+        self.done = True
+        self.text = self.text[:cut]
+        return self.text[start:]
+
+
 class ChatClientEngine:
     """Voices the client with any :class:`ChatProvider` (shared by ``openai`` and ``local``)."""
 
@@ -73,8 +117,21 @@ class ChatClientEngine:
         Raises:
             ClientEngineError: The model failed; nothing about the session has changed.
         """
-        async for chunk in self.provider.stream(client_messages(ctx)):
-            yield chunk
+        shaper = ReplyShaper()
+        chunks = self.provider.stream(client_messages(ctx))
+        try:
+            async for chunk in chunks:
+                shown = shaper.feed(chunk)
+                if shown:
+                    yield shown
+                if shaper.done:
+                    return
+        finally:
+            # When the shaper ends the reply early, close the request now (the server
+            # stops generating) rather than whenever the generator is collected.
+            close = getattr(chunks, "aclose", None)
+            if close is not None:
+                await close()
 
 
 def create(settings: EngineSettings) -> ChatClientEngine:
