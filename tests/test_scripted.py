@@ -185,3 +185,48 @@ def test_registered_as_scripted(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SIMULATOR_STREAM_DELAY", "fast")
     with pytest.raises(ClientEngineError, match="SIMULATOR_STREAM_DELAY"):
         create_engine(EngineSettings())
+
+
+async def test_exhausted_move_pool_gives_way_to_the_any_pool_before_recycling(
+    persona: Persona, scenario: Scenario
+) -> None:
+    """A trainee who keeps making one move hears every line for the state before a repeat."""
+    engine = ScriptedEngine()
+    state: dict[str, object] = {}
+    move_pool, any_pool = persona.lines.guarded.question, persona.lines.guarded.any
+    total = len(move_pool) + len(any_pool)
+    said = [
+        engine.compose(
+            ctx(persona, scenario, move="question", unlocked=(), turn=t, engine_state=state)
+        )
+        for t in range(1, total + 2)
+    ]
+    assert sorted(said[: len(move_pool)]) == sorted(move_pool)
+    assert sorted(said[len(move_pool) : total]) == sorted(any_pool)
+    assert len(set(said[:total])) == total
+    assert said[total] in move_pool  # only now does the move's pool start over
+
+
+async def test_layer_lines_come_in_authored_order(persona: Persona, scenario: Scenario) -> None:
+    """Disclosure builds up: a layer's lines are never shuffled, whatever the seed."""
+    middle = next(layer for layer in persona.disclosure if layer.id == "middle")
+    for seed in range(6):
+        engine = ScriptedEngine()
+        state: dict[str, object] = {}
+        said: list[str] = []
+        for turn in range(1, 12):
+            text = engine.compose(
+                ctx(
+                    persona,
+                    scenario,
+                    state="warming",
+                    move="reflection",
+                    unlocked=("surface", "middle"),
+                    new=("middle",) if turn == 1 else (),
+                    turn=turn,
+                    seed=seed,
+                    engine_state=state,
+                )
+            )
+            said.extend(line for line in middle.lines if text.endswith(line))
+        assert said == middle.lines, seed

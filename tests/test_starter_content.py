@@ -169,6 +169,16 @@ def test_line_pools_are_full_enough(name: str) -> None:
 
 
 @pytest.mark.parametrize("name", sorted(PERSONAS))
+def test_rupture_pools_outlast_a_judgmental_session(name: str) -> None:
+    """A trainee who judges every turn is answered from a rupture state's judgment pool and
+    then its ``any`` pool: together they must last a 20-turn session."""
+    persona = PERSONAS[name]
+    for state in ("withdrawal", "confrontation"):
+        pools = getattr(persona.lines, state)
+        assert len(pools.judgment) + len(pools.any) >= 20, state
+
+
+@pytest.mark.parametrize("name", sorted(PERSONAS))
 def test_no_line_repeats_within_a_persona(name: str) -> None:
     counts = Counter(_normalise(line) for line in _all_lines(PERSONAS[name]))
     assert [line for line, n in counts.items() if n > 1] == []
@@ -456,15 +466,16 @@ def test_a_repairing_trainee_resolves_the_rupture(library: Library, scenario_id:
     assert session.trust.value > min(session.trust.history)
 
 
-@pytest.mark.parametrize("trainee", ["skilled", "repairing"])
+@pytest.mark.parametrize("trainee", ["skilled", "repairing", "judgmental"])
 @pytest.mark.parametrize("scenario_id", sorted(s.id for s in SCENARIOS.values()))
-def test_client_never_repeats_itself_with_a_constructive_trainee(
+def test_client_never_repeats_itself_in_a_whole_session(
     library: Library, scenario_id: str, trainee: str
 ) -> None:
-    """Enough authored lines that a whole session with a constructive trainee has no repeat.
+    """Enough authored lines that a whole session has no repeat, whoever the trainee is.
 
-    (A trainee who judges every turn keeps the client in one rupture pool; those pools hold
-    seven judgment lines, so a 20-turn judgmental session does cycle them.)
+    A trainee who judges every turn keeps the client in one rupture state: the scripted
+    client goes on from the exhausted judgment pool to the state's ``any`` pool, and the two
+    together hold more than 20 lines, so a 20-turn judgmental session repeats nothing.
     """
     session = _play(library, scenario_id, trainee)
     layer_lines = [line for layer in session.persona.disclosure for line in layer.lines]

@@ -3,8 +3,9 @@
 It needs no model and no network, so it is the default engine and the one the
 tests and ``simulator simulate`` use. It picks a line from the pool for the
 client's state and the trainee's move (falling back to the state's ``any``
-pool), weaves in a line from a disclosure layer the trust model has unlocked,
-and streams the result word by word.
+pool, also once the move's pool is used up), weaves in a line from a
+disclosure layer the trust model has unlocked (a layer's lines in the order
+they were written: they build up), and streams the result word by word.
 
 Pools are drawn without repetition until exhausted. The draw state lives in
 ``ctx.extra["engine_state"]`` when the session provides that dict (the session
@@ -93,20 +94,37 @@ class ScriptedEngine:
         if lines is None:
             raise ClientEngineError(f"the scripted client has no lines for state {ctx.state!r}")
         move_pool: list[str] = getattr(lines, ctx.move, []) if ctx.move else []
-        key, pool = (
-            (f"{ctx.state}.{ctx.move}", move_pool)
-            if move_pool
-            else (
-                f"{ctx.state}.any",
-                lines.any,
-            )
-        )
-        parts = [self._draw(key, pool, pools_used, ctx.seed)]
+        parts = [self._state_line(ctx.state, move_pool, lines.any, ctx.move, pools_used, ctx.seed)]
 
         disclosure = self._disclosure(ctx, pools_used, rng)
         if disclosure is not None:
             parts.append(disclosure)
         return " ".join(render_line(p, **variables) for p in parts if p)
+
+    def _state_line(
+        self,
+        state: str,
+        move_pool: Sequence[str],
+        any_pool: Sequence[str],
+        move: str | None,
+        used: dict[str, list[int]],
+        seed: int,
+    ) -> str:
+        """Draw the state line: the move's pool first, then the state's ``any`` pool.
+
+        A trainee who makes the same move every turn (say, judging) exhausts its pool
+        quickly; the client then goes on with the state's general lines, which fit any
+        move, and only once both are used up does a pool start over. So a line repeats
+        only after every line for this state and move has been said.
+        """
+        move_key, any_key = f"{state}.{move}", f"{state}.any"
+        if not move_pool:
+            return self._draw(any_key, any_pool, used, seed)
+        if len(used.get(move_key, [])) < len(move_pool):
+            return self._draw(move_key, move_pool, used, seed)
+        if len(used.get(any_key, [])) < len(any_pool):
+            return self._draw(any_key, any_pool, used, seed)
+        return self._draw(move_key, move_pool, used, seed)
 
     def _disclosure(
         self, ctx: ClientContext, used: dict[str, list[int]], rng: random.Random
@@ -117,7 +135,7 @@ class ScriptedEngine:
         # A layer just unlocked: the client says something from it now.
         for layer in reversed(ctx.newly_unlocked):
             if layer.lines:
-                return self._draw(f"layer.{layer.id}", layer.lines, used, ctx.seed)
+                return self._next_in_order(f"layer.{layer.id}", layer.lines, used)
         # Otherwise, now and then, go on with a layer already unlocked, deepest first,
         # but never repeat a disclosure: once a layer's lines are said, it is done.
         if ctx.move not in _INVITING_MOVES or rng.random() < 0.5:
@@ -125,8 +143,21 @@ class ScriptedEngine:
         for layer in reversed(ctx.unlocked):
             key = f"layer.{layer.id}"
             if len(used.get(key, [])) < len(layer.lines):
-                return self._draw(key, layer.lines, used, ctx.seed)
+                return self._next_in_order(key, layer.lines, used)
         return None
+
+    @staticmethod
+    def _next_in_order(key: str, pool: Sequence[str], used: dict[str, list[int]]) -> str:
+        """Return the next line of a disclosure layer in authored order.
+
+        A layer's lines build up (the first admits there is something, a later one says
+        what), so they are never shuffled. Once all are said the last one stays the
+        answer; callers stop asking for a layer whose lines are used up.
+        """
+        taken = used.setdefault(key, [])
+        index = min(len(taken), len(pool) - 1)
+        taken.append(index)
+        return pool[index]
 
     @staticmethod
     def _draw(key: str, pool: Sequence[str], used: dict[str, list[int]], seed: int) -> str:
