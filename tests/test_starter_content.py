@@ -497,17 +497,8 @@ def test_client_never_repeats_itself_in_a_whole_session(
 
 
 def _passes(session: Session) -> bool:
-    """Whether a finished session meets its scenario's pass criteria (unscored counts as 0)."""
-    criteria = session.scenario.pass_criteria
-    dimensions = session.report()["dimensions"]
-    scores = {dim: (dimensions[dim].get("score") or 0) for dim in criteria.min_scores}
-    if any(scores[dim] < minimum for dim, minimum in criteria.min_scores.items()):
-        return False
-    if criteria.min_final_trust is not None and session.trust.value < criteria.min_final_trust:
-        return False
-    return not criteria.ruptures_resolved or all(
-        r.resolved_turn is not None for r in session.trust.ruptures
-    )
+    """Whether a finished session meets its scenario's pass criteria (``simulator.assessment``)."""
+    return bool(session.report()["assessment"]["passed"])
 
 
 @pytest.mark.parametrize("scenario_id", sorted(s.id for s in SCENARIOS.values()))
