@@ -267,7 +267,11 @@ class SimulatorApp(App[None]):
         from simulator.tui.screens.report import ReportScreen
         from simulator.tui.screens.session import SessionScreen
 
-        report = session.report()
+        try:
+            report = session.report()
+        except Exception as exc:  # show the transcript's end and trust anyway, and say why
+            self.notify(f"The session could not be scored: {exc}", severity="error", timeout=10)
+            report = {}
         screen = ReportScreen(session, reason, report)
         if isinstance(self.screen, SessionScreen):
             self.switch_screen(screen)

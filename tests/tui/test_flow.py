@@ -234,3 +234,26 @@ async def test_view_pinned_only_when_reader_at_bottom(make_app) -> None:
         await say(pilot, "And what makes it worse?")
         await pilot.pause(0.1)
         assert transcript.scroll_y == transcript.max_scroll_y
+
+
+async def test_practice_command_jumps_straight_in(make_app) -> None:
+    app = make_app(start_scenario="sam-short")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_session(pilot)
+        assert app.screen.session.scenario.id == "sam-short"
+        assert app.focused is app.screen.query_one("#message", Input)
+        await pilot.press("escape")  # nothing to go back to by accident
+        assert isinstance(app.screen, SessionScreen)
+
+
+async def test_engine_that_cannot_start_is_explained_on_home(make_app) -> None:
+    from simulator.config import load_settings
+
+    # The OpenAI engine with neither a key nor a base URL refuses to start.
+    app = make_app(settings=load_settings(engine="openai"))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await pilot.press("enter")
+        message = app.screen.query_one("#home-message", Static)
+        await wait_until(pilot, lambda: "Could not open the session" in str(message.render()))
+        assert isinstance(app.screen, HomeScreen) and message.has_class("-error")
