@@ -121,3 +121,32 @@ async def test_keyboard_only_home_navigation_at_80x24(make_app) -> None:
         for widget_id in ("#transcript", "#message", "#status"):
             region = app.screen.query_one(widget_id).region
             assert region.height > 0 and region.bottom <= 24 and region.right <= 80
+
+
+def test_dimension_block_shows_score_evidence_and_feedback_once() -> None:
+    from simulator.tui.screens.report import dimension_block
+
+    block = dimension_block("Empathy", {
+        "score": 3, "level": "Competent", "feedback": "Empathy: 3/5 (Competent). Reflect more.",
+        "evidence": [
+            {"index": 1, "text": "It sounds hard.", "codes": ["reflection_simple"],
+             "direction": "for"},
+            {"index": 3, "text": "Calm down.", "codes": ["dismiss"], "direction": "against"},
+        ],
+    }).plain
+    assert block.startswith("Empathy  ■■■□□ 3/5  Competent")
+    assert block.count("3/5") == 1 and "Reflect more." in block
+    assert "+ turn 1: “It sounds hard.”  (simple reflection)" in block
+    assert "− turn 3: “Calm down.”  (dismissing)" in block
+    assert "not scored" in dimension_block("Rupture repair", {"score": None}).plain
+
+
+def test_rupture_marks_by_turn() -> None:
+    from simulator.tui.screens.report import rupture_marks
+
+    marks = rupture_marks(
+        [{"kind": "withdrawal", "opened_turn": 2, "resolved_turn": 4},
+         {"kind": "confrontation", "opened_turn": 4, "resolved_turn": None}],
+        first_turn=0,
+    )
+    assert marks == {2: RUPTURE_MARK, 4: REPAIR_MARK + RUPTURE_MARK}

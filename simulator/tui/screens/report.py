@@ -47,7 +47,7 @@ def dimension_block(name: str, result: dict[str, Any]) -> Text:
     text.append("\n")
     feedback = str(result.get("feedback") or "").strip()
     # The scorer's feedback repeats "Name: 3/5 (Level)." which the line above already shows.
-    feedback = re.sub(rf"^{re.escape(name)}: \d/5 \([^)]*\)\.\s*", "", feedback)
+    feedback = re.sub(rf"^{re.escape(name)}:\s*(\d/5 \([^)]*\)\.\s*)?", "", feedback)
     if feedback:
         text.append(feedback + "\n")
     for quote in result.get("evidence") or []:
