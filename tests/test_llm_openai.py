@@ -137,6 +137,16 @@ async def test_timeout_gives_a_clear_error(server: FakeOpenAI, ctx: ClientContex
     assert len(server.requests) == 1  # a timeout is not retried
 
 
+async def test_stall_mid_reply_times_out(server: FakeOpenAI, ctx: ClientContext) -> None:
+    server.queue(Reply.say("Fine. I guess. Whatever.", chunks=["Fine.", " I guess.", " Whatever."],
+                           chunk_delay=0.05),
+                 Reply.say("Well I was going to say something", chunk_delay=1.5))
+    assert await collect(engine_for(server, timeout=0.5), ctx) == ["Fine.", " I guess.",
+                                                                   " Whatever."]
+    with pytest.raises(ClientEngineError, match="did not answer within 0.5 s"):
+        await collect(engine_for(server, timeout=0.5), ctx)
+
+
 async def test_stream_cut_mid_reply_raises(server: FakeOpenAI, ctx: ClientContext) -> None:
     server.queue(Reply.cut("I told you already that I am fine", after=3), Reply.say("x"))
     received: list[str] = []

@@ -36,6 +36,8 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
     #: Seconds to wait before answering at all (for timeouts).
     delay: float = 0.0
+    #: Seconds to wait before each streamed delta (a slow model; a stall mid-reply).
+    chunk_delay: float = 0.0
     #: Close the connection after this many streamed deltas, mid-reply.
     cut_after: int | None = None
     #: A tool call instead of text: the raw JSON string of the arguments.
@@ -44,9 +46,11 @@ class Reply:
     error_message: str = ""
 
     @classmethod
-    def say(cls, text: str, *, chunks: list[str] | None = None, delay: float = 0.0) -> Reply:
+    def say(cls, text: str, *, chunks: list[str] | None = None, delay: float = 0.0,
+            chunk_delay: float = 0.0) -> Reply:
         """A normal reply (streamed as ``chunks`` when the client asks for a stream)."""
-        return cls(text=text, chunks=tuple(chunks) if chunks else None, delay=delay)
+        return cls(text=text, chunks=tuple(chunks) if chunks else None, delay=delay,
+                   chunk_delay=chunk_delay)
 
     @classmethod
     def error(cls, status: int, message: str = "scripted failure", *,
@@ -213,6 +217,8 @@ def _handler_for(server: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
                         self.close_connection = True
                         self.connection.shutdown(socket.SHUT_RDWR)
                         return
+                    if reply.chunk_delay:
+                        time.sleep(reply.chunk_delay)
                     self._chunk(_chunk(model, {"content": delta}))
                 self._chunk(_chunk(model, {}, "stop"))
             self._chunk("[DONE]")
