@@ -17,124 +17,32 @@ import copy
 import importlib
 import uuid
 from collections.abc import AsyncIterator, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any
 
 from simulator.analysis.base import Analyzer, TurnLabel, Utterance
 from simulator.analysis.codes import move_for
-from simulator.assessment import assess
-from simulator.clients.base import ClientContext, ClientEngine, ClientEngineError
-from simulator.clients.scripted import render_line, split_chunks
+from simulator.clients.base import ClientEngine, ClientEngineError
+from simulator.clients.scripted import render_line
 from simulator.content.models import Persona, Rubric, Scenario
+from simulator.session import persistence
+from simulator.session.records import (
+    ClientChunk,
+    ContentLibrary,
+    Mode,
+    SessionEnded,
+    SessionEvent,
+    SessionFinishedError,
+    TraineeAnalysed,
+    TurnCompleted,
+    TurnRecord,
+)
+from simulator.session.reply import client_context, stream_reply
+from simulator.session.report import rupture_rows, score_session
 from simulator.trust import TrustState
 from simulator.trust.hints import hint_for
 
 if TYPE_CHECKING:
-    from simulator.store import SessionStore, StoredSession
-
-Mode = Literal["practice", "exam"]
-
-
-class ContentLibrary(Protocol):
-    """What a session needs from the content library."""
-
-    def scenario(self, scenario_id: str) -> Scenario: ...  # noqa: D102
-    def persona(self, persona_id: str) -> Persona: ...  # noqa: D102
-    def rubric(self, rubric_id: str) -> Rubric: ...  # noqa: D102
-
-
-class SessionFinishedError(RuntimeError):
-    """The session has ended; it takes no more turns."""
-
-
-@dataclass(frozen=True)
-class TurnRecord:
-    """One turn of the transcript.
-
-    ``trust`` and ``rupture`` are the state after the turn. ``disclosed`` (client turns
-    only) lists the disclosure layers unlocked by the trainee turn this one answers, or at
-    the start for the opening line. ``state`` is the client state voiced (client turns);
-    ``move`` the trainee's move category (trainee turns).
-    """
-
-    index: int
-    speaker: Literal["trainee", "client"]
-    text: str
-    codes: tuple[str, ...]
-    trust: float
-    rupture: str | None
-    disclosed: tuple[str, ...] = ()
-    state: str | None = None
-    move: str | None = None
-
-    @property
-    def turn(self) -> int:
-        """Trainee turn number this record belongs to (0 for the opening line)."""
-        return (self.index + 1) // 2
-
-    def to_dict(self) -> dict[str, Any]:
-        """The turn as in ``simulate --json``."""
-        return {
-            "index": self.index,
-            "speaker": self.speaker,
-            "text": self.text,
-            "codes": list(self.codes),
-            "trust": self.trust,
-            "rupture": self.rupture,
-            "disclosed": list(self.disclosed),
-        }
-
-    def to_row(self) -> dict[str, Any]:
-        """The turn as the store keeps it."""
-        return {**self.to_dict(), "state": self.state, "move": self.move}
-
-    @classmethod
-    def from_row(cls, row: dict[str, Any]) -> TurnRecord:
-        """Rebuild a record from :meth:`to_row` output."""
-        return cls(
-            index=row["index"],
-            speaker=row["speaker"],
-            text=row["text"],
-            codes=tuple(row["codes"]),
-            trust=row["trust"],
-            rupture=row["rupture"],
-            disclosed=tuple(row["disclosed"]),
-            state=row.get("state"),
-            move=row.get("move"),
-        )
-
-
-@dataclass(frozen=True)
-class TraineeAnalysed:
-    """The trainee's turn was labelled (not yet committed)."""
-
-    record: TurnRecord
-    label: TurnLabel
-
-
-@dataclass(frozen=True)
-class ClientChunk:
-    """A piece of the client's reply as it streams in."""
-
-    text: str
-
-
-@dataclass(frozen=True)
-class TurnCompleted:
-    """Both turns are committed to the store and the session."""
-
-    trainee: TurnRecord
-    client: TurnRecord
-
-
-@dataclass(frozen=True)
-class SessionEnded:
-    """The session ended (``turn_limit``, ``trainee``...)."""
-
-    reason: str
-
-
-SessionEvent = TraineeAnalysed | ClientChunk | TurnCompleted | SessionEnded
+    from simulator.store import SessionStore
 
 
 def _utterances(turns: Sequence[TurnRecord]) -> list[Utterance]:
@@ -255,17 +163,7 @@ class Session:
         """
         data = store.load(session_id)
         persona = library.persona(data.persona_id)
-        trust = TrustState.from_dict(
-            persona,
-            {
-                "value": data.trust,
-                "unlocked": data.unlocked,
-                "ledger": data.ledger,
-                "ruptures": data.ruptures,
-                "history": data.history,
-                "client_state": data.client_state,
-            },
-        )
+        trust = persistence.restore_trust(persona, data)
         return cls(
             id=data.id,
             scenario=library.scenario(data.scenario_id),
@@ -277,7 +175,7 @@ class Session:
             seed=data.seed,
             mode="exam" if data.mode == "exam" else "practice",
             trust=trust,
-            turns=[TurnRecord.from_row(t) for t in data.turns],
+            turns=persistence.restore_turns(data),
             engine_state=data.engine_state,
             finished=data.finished,
             end_reason=data.end_reason,
@@ -343,45 +241,28 @@ class Session:
         yield TraineeAnalysed(trainee, label)
 
         engine_state = copy.deepcopy(self._engine_state)
-        variables = {"client": self.persona.name, "turn": turn_no, "trust": round(trust.value)}
+        transcript = (*context, Utterance("therapist", text))
+        ctx = client_context(
+            persona=self.persona,
+            scenario=self.scenario,
+            trust=trust,
+            outcome=outcome,
+            label=label,
+            move=move,
+            turn=turn_no,
+            transcript=transcript,
+            seed=self.seed,
+            engine_state=engine_state,
+        )
         pieces: list[str] = []
-        if event is not None and event.client_line:
-            for chunk in split_chunks(render_line(event.client_line, **variables)):
-                pieces.append(chunk)
-                yield ClientChunk(chunk)
-        else:
-            layers = {layer.id: layer for layer in self.persona.disclosure}
-            ctx = ClientContext(
-                persona=self.persona,
-                scenario=self.scenario,
-                state=trust.client_state,
-                trust=trust.value,
-                trust_band=trust.band,
-                rupture=trust.rupture,
-                unlocked=tuple(layers[i] for i in trust.unlocked),
-                newly_unlocked=tuple(layers[i] for i in outcome.newly_unlocked),
-                move=move,
-                codes=label.codes,
-                turn=turn_no,
-                transcript=(*context, Utterance("therapist", text)),
-                seed=self.seed,
-                extra={"engine_state": engine_state},
-            )
-            try:
-                async for chunk in self.engine.stream(ctx):
-                    pieces.append(chunk)
-                    yield ClientChunk(chunk)
-            except ClientEngineError:
-                raise
-            except Exception as exc:
-                raise ClientEngineError(f"the client engine failed: {exc}") from exc
+        async for chunk in stream_reply(self.engine, ctx, event):
+            pieces.append(chunk)
+            yield ClientChunk(chunk)
         reply = "".join(pieces).strip()
         if not reply:
             raise ClientEngineError("the client engine returned an empty reply")
 
-        client_label = self.analyzer.label(
-            Utterance("client", reply), (*context, Utterance("therapist", text))
-        )
+        client_label = self.analyzer.label(Utterance("client", reply), transcript)
         client = TurnRecord(
             index=trainee.index + 1,
             speaker="client",
@@ -424,34 +305,12 @@ class Session:
         return hint_for(self.trust, self.last_label, self.turns)
 
     def report(self) -> dict[str, Any]:
-        """Score the transcript with the scenario's rubric (``{}`` until scoring exists).
+        """Score the transcript with the scenario's rubric.
 
         The report carries ``"assessment"``: the scenario's pass criteria checked against
         the scores, the final trust and the ruptures (see :func:`simulator.assessment.assess`).
         """
-        # The scoring package is written alongside this one; until it provides
-        # score_transcript the report is empty rather than an error.
-        score_transcript = getattr(
-            importlib.import_module("simulator.scoring"), "score_transcript", None
-        )
-        if score_transcript is None:
-            return {}
-        ruptures = [self._rupture_dict(r.to_dict()) for r in self.trust.ruptures]
-        report: dict[str, Any] = score_transcript(
-            [t.to_dict() for t in self.turns],
-            self.rubric,
-            ruptures=ruptures,
-            trust=list(self.trust.history),
-            analyzer=self.analyzer,
-        )
-        report["assessment"] = assess(
-            self.scenario.pass_criteria, report, final_trust=self.trust.value, ruptures=ruptures
-        )
-        return report
-
-    @staticmethod
-    def _rupture_dict(data: dict[str, Any]) -> dict[str, Any]:
-        return {k: data[k] for k in ("kind", "opened_turn", "resolved_turn", "cause")}
+        return score_session(self.turns, self.trust, self.scenario, self.rubric, self.analyzer)
 
     def to_dict(self, *, report: bool = True) -> dict[str, Any]:
         """Return the ``simulate --json`` document (``report=False`` skips scoring)."""
@@ -461,7 +320,7 @@ class Session:
             "engine": self.engine.name,
             "turns": [t.to_dict() for t in self.turns],
             "ledger": [e.to_dict() for e in self.trust.ledger],
-            "ruptures": [self._rupture_dict(r.to_dict()) for r in self.trust.ruptures],
+            "ruptures": rupture_rows(self.trust),
             "report": self.report() if report else {},
         }
 
@@ -475,27 +334,7 @@ class Session:
         finished: bool,
         end_reason: str | None,
     ) -> None:
-        if self.store is None:
-            return
-        from simulator.store import StoreError
-
-        try:
-            self.store.save(self._snapshot(trust, turns, engine_state, finished, end_reason))
-        except StoreError as exc:
-            raise ClientEngineError(f"the turn could not be saved: {exc}") from exc
-
-    def _snapshot(
-        self,
-        trust: TrustState,
-        turns: list[TurnRecord],
-        engine_state: dict[str, Any],
-        finished: bool,
-        end_reason: str | None,
-    ) -> StoredSession:
-        from simulator.store import StoredSession
-
-        state = trust.to_dict()
-        return StoredSession(
+        identity = persistence.SessionIdentity(
             id=self.id,
             scenario_id=self.scenario.id,
             persona_id=self.persona.id,
@@ -504,14 +343,13 @@ class Session:
             model=self.engine.model,
             mode=self.mode,
             seed=self.seed,
-            trust=trust.value,
-            client_state=trust.client_state,
-            unlocked=state["unlocked"],
-            history=state["history"],
-            turns=[t.to_row() for t in turns],
-            ledger=state["ledger"],
-            ruptures=state["ruptures"],
-            engine_state=engine_state,
+        )
+        persistence.save(
+            self.store,
+            identity,
+            trust,
+            turns,
+            engine_state,
             finished=finished,
             end_reason=end_reason,
         )
