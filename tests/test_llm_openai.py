@@ -157,6 +157,16 @@ async def test_stream_cut_mid_reply_raises(server: FakeOpenAI, ctx: ClientContex
     assert len(server.requests) == 1  # text was already shown: never silently retried
 
 
+async def test_stream_ending_without_finish_raises(server: FakeOpenAI,
+                                                   ctx: ClientContext) -> None:
+    server.queue(Reply.cut("Maybe I should just go home now", after=4, cleanly=True))
+    received: list[str] = []
+    with pytest.raises(ClientEngineError, match="cut off before it finished"):
+        async for chunk in engine_for(server).stream(ctx):
+            received.append(chunk)
+    assert "".join(received) == "Maybe I should just"
+
+
 async def test_unreachable_server(ctx: ClientContext) -> None:
     with FakeOpenAI() as stopped:
         url = stopped.base_url

@@ -192,8 +192,13 @@ def _server_message(exc: Any) -> str:
     return str(getattr(exc, "message", "") or exc)
 
 
+#: Appended to errors in the live session: the session rolled the turn back.
+KEPT = " Your words were kept; try again."
+
+
 def engine_error(
-    exc: BaseException, config: EndpointConfig, attempts: int, *, midway: bool = False
+    exc: BaseException, config: EndpointConfig, attempts: int, *, midway: bool = False,
+    suffix: str = KEPT,
 ) -> ClientEngineError:
     """Turn a client-library exception into a message a trainee can act on.
 
@@ -202,6 +207,7 @@ def engine_error(
         config: The endpoint, named in the message.
         attempts: How many requests were made.
         midway: Part of the reply had already arrived when ``exc`` happened.
+        suffix: Appended to the message (what happens next for the reader).
     """
     import httpx
     import openai
@@ -213,7 +219,10 @@ def engine_error(
     elif isinstance(exc, openai.APITimeoutError | httpx.TimeoutException):
         text = f"The model at {where} did not answer within {config.timeout:g} s."
     elif isinstance(exc, openai.APIConnectionError):
-        text = f"Could not reach the model at {where}: is the server running and the URL right?"
+        check = "is the server running and the URL right?" if config.base_url else (
+            "check the network connection."
+        )
+        text = f"Could not reach the model at {where}: {check}"
     elif isinstance(exc, openai.RateLimitError):
         asked = retry_after_seconds(getattr(exc.response, "headers", None))
         wait = f"; it asks to wait {asked:g} s" if asked else ""
@@ -237,11 +246,16 @@ def engine_error(
         text = f"The connection to the model at {where} broke off mid-reply."
     else:
         text = f"The model at {where} failed: {type(exc).__name__}: {exc}"
-    return ClientEngineError(text + " Your words were kept; try again.")
+    return ClientEngineError(text + suffix)
 
 
-def call_with_retries(fn: Callable[[], T], config: EndpointConfig) -> T:
+def call_with_retries(fn: Callable[[], T], config: EndpointConfig, *, suffix: str = "") -> T:
     """Call ``fn`` (a blocking request), retrying per ``config.retry``.
+
+    Args:
+        fn: Makes the request.
+        config: Endpoint and retry policy.
+        suffix: Appended to the error message.
 
     Raises:
         ClientEngineError: The call failed for good.
@@ -255,7 +269,7 @@ def call_with_retries(fn: Callable[[], T], config: EndpointConfig) -> T:
         except Exception as exc:
             delay = retry_delay(exc, attempt, config.retry)
             if delay is None:
-                raise engine_error(exc, config, attempt + 1) from exc
+                raise engine_error(exc, config, attempt + 1, suffix=suffix) from exc
             attempt += 1
             time.sleep(delay)
 
@@ -297,7 +311,7 @@ class OpenAIChatProvider:
                 if not finished:
                     raise ClientEngineError(
                         f"The reply from the model at {self.config.where} was cut off before "
-                        "it finished. Your words were kept; try again."
+                        "it finished." + KEPT
                     )
                 return
             except ClientEngineError:

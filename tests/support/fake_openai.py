@@ -40,6 +40,9 @@ class Reply:
     chunk_delay: float = 0.0
     #: Close the connection after this many streamed deltas, mid-reply.
     cut_after: int | None = None
+    #: Cut by ending the body cleanly (``connection: close``, no chunked framing), so the
+    #: client sees a normal end of stream that simply lacks the final ``finish_reason``.
+    cut_cleanly: bool = False
     #: A tool call instead of text: the raw JSON string of the arguments.
     tool_args: str | None = None
     tool_name: str | None = None
@@ -60,9 +63,9 @@ class Reply:
         return cls(status=status, headers=headers, error_message=message)
 
     @classmethod
-    def cut(cls, text: str, *, after: int = 2) -> Reply:
+    def cut(cls, text: str, *, after: int = 2, cleanly: bool = False) -> Reply:
         """A stream that sends ``after`` deltas of ``text`` and then drops the connection."""
-        return cls(text=text, cut_after=after)
+        return cls(text=text, cut_after=after, cut_cleanly=cleanly)
 
     @classmethod
     def tool_call(cls, args: dict[str, Any] | str, *, name: str | None = None) -> Reply:
@@ -145,6 +148,7 @@ class FakeOpenAI:
 def _handler_for(server: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        _framed = True
 
         def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
             pass  # keep test output clean
@@ -195,13 +199,19 @@ def _handler_for(server: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
         def _chunk(self, payload: dict[str, Any] | str) -> None:
             text = payload if isinstance(payload, str) else json.dumps(payload)
             data = f"data: {text}\n\n".encode()
-            self.wfile.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")
+            if self._framed:
+                data = f"{len(data):x}\r\n".encode() + data + b"\r\n"
+            self.wfile.write(data)
             self.wfile.flush()
 
         def _stream(self, reply: Reply, body: dict[str, Any]) -> None:
+            self._framed = not reply.cut_cleanly
             self.send_response(200)
             self.send_header("content-type", "text/event-stream")
-            self.send_header("transfer-encoding", "chunked")
+            if self._framed:
+                self.send_header("transfer-encoding", "chunked")
+            else:
+                self.send_header("connection", "close")
             self.end_headers()
             model = body.get("model", "fake")
             self._chunk(_chunk(model, {"role": "assistant", "content": ""}))
@@ -213,9 +223,10 @@ def _handler_for(server: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
             else:
                 for i, delta in enumerate(reply.deltas()):
                     if reply.cut_after is not None and i >= reply.cut_after:
-                        # Drop the connection mid-body, as a crashing server would.
+                        # Drop the connection mid-body, as a crashing server or proxy would.
                         self.close_connection = True
-                        self.connection.shutdown(socket.SHUT_RDWR)
+                        if self._framed:
+                            self.connection.shutdown(socket.SHUT_RDWR)
                         return
                     if reply.chunk_delay:
                         time.sleep(reply.chunk_delay)
