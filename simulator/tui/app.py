@@ -54,7 +54,7 @@ class SimulatorApp(App[None]):
     TITLE = "Trust simulator"
     COMMANDS = App.COMMANDS | {SimulatorCommands}
     BINDINGS = [
-        Binding("ctrl+t", "toggle_theme", "Light/dark"),
+        Binding("ctrl+t", "toggle_theme", "Theme"),
         Binding("ctrl+q", "quit", "Quit", priority=True),
     ]
 

@@ -242,8 +242,12 @@ async def test_practice_command_jumps_straight_in(make_app) -> None:
         await open_session(pilot)
         assert app.screen.session.scenario.id == "sam-short"
         assert app.focused is app.screen.query_one("#message", Input)
-        await pilot.press("escape")  # nothing to go back to by accident
-        assert isinstance(app.screen, SessionScreen)
+        # Escape leaves the session for the library, where it can be resumed.
+        await say(pilot, "What would be most useful in the minute we have?")
+        await pilot.press("escape")
+        assert isinstance(app.screen, HomeScreen)
+        resume = app.screen.query_one("#resume", DataTable)
+        await wait_until(pilot, lambda: resume.display and resume.row_count == 1)
 
 
 async def test_engine_that_cannot_start_is_explained_on_home(make_app) -> None:

@@ -45,6 +45,7 @@ class SessionScreen(Screen[None]):
         Binding("f2", "toggle_panel", "Panel"),
         Binding("f3", "hint", "Hint"),
         Binding("f8", "end_session", "End & report"),
+        Binding("escape", "leave", "Leave"),
     ]
 
     def __init__(self, session: Any) -> None:
@@ -219,6 +220,10 @@ class SessionScreen(Screen[None]):
 
     # ------------------------------------------------------------------ actions
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Hide the panel and hint keys entirely in exam mode (not even in the footer)."""
+        return self.practice or action not in ("toggle_panel", "hint")
+
     def action_toggle_panel(self) -> None:
         if self.practice:
             panel = self.query_one(PracticePanel)
@@ -230,6 +235,14 @@ class SessionScreen(Screen[None]):
         hint = self.query_one("#hint", Static)
         hint.update(Text(f"Hint: {self.session.hint()}"))
         hint.display = True
+
+    def action_leave(self) -> None:
+        """Back to the library; the session stays stored and can be resumed from there."""
+        if self.replying:
+            self.notify("Wait for the client to finish replying.", severity="warning")
+            return
+        app: SimulatorApp = self.app  # type: ignore[assignment]
+        app.go_home()
 
     def action_end_session(self) -> None:
         if self.replying:
