@@ -99,7 +99,7 @@ REPAIR_RESTORE: Final[float] = 4.0
 #: through tend to leave the alliance where it was or stronger (Safran and Muran). Giving back
 #: only part of the loss keeps "hardest to regain" true, yet leaves a trainee who repairs
 #: well a way back from a bad start within one session.
-REPAIR_RECOVERY_SHARE: Final[float] = 0.5
+REPAIR_RECOVERY_SHARE: Final[float] = 0.6
 
 
 def band_for(value: float) -> str:
