@@ -25,6 +25,7 @@ by the shipped offline analyzer. Printed:
 from __future__ import annotations
 
 import argparse
+import json
 import random
 import statistics
 import sys
@@ -134,10 +135,10 @@ def cross_validated(
     return statistics.mean(held_out), statistics.pstdev(held_out), chosen
 
 
-def disjoint_auc(
-    transcripts: list[AnnomiTranscript], rubric: Rubric, folds: int
-) -> dict[int, float]:
-    """Empathy values with an analyzer retrained without each held-out fold's transcripts."""
+def disjoint_labels(
+    transcripts: list[AnnomiTranscript], folds: int
+) -> dict[int, list[dict[str, Any]]]:
+    """Coded turns per transcript, labelled by an analyzer retrained without its fold."""
     from sklearn.model_selection import StratifiedKFold
 
     from simulator.analysis.offline.analyzer import OfflineAnalyzer
@@ -148,17 +149,16 @@ def disjoint_auc(
     cases = [k for k in load_authored() if not k.held_out]
     ids = [tr.transcript_id for tr in transcripts]
     qualities = [tr.mi_quality for tr in transcripts]
-    values: dict[int, float] = {}
+    coded: dict[int, list[dict[str, Any]]] = {}
     splitter = StratifiedKFold(folds, shuffle=True, random_state=0)
     for k, (train_idx, test_idx) in enumerate(splitter.split(ids, qualities), start=1):
         train_ids = {ids[i] for i in train_idx}
         started = time.perf_counter()
         model, _ = train_model([t for t in annomi if t.transcript_id in train_ids], cases, {})
         test = [transcripts[i] for i in test_idx]
-        coded = label_transcripts(test, OfflineAnalyzer(model))
-        values.update(empathy_values(coded, rubric, Tuning())[0])
+        coded.update(label_transcripts(test, OfflineAnalyzer(model)))
         print(f"  fold {k}/{folds}: trained in {time.perf_counter() - started:.0f} s", flush=True)
-    return values
+    return coded
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -168,6 +168,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rubric", default="default")
     parser.add_argument("--repeats", type=int, default=10, help="random half-splits for CV")
     parser.add_argument("--disjoint-folds", type=int, default=0, help="0 skips (slow)")
+    parser.add_argument("--save-labels", type=Path, help="write the disjoint labels here (JSON)")
+    parser.add_argument("--labels", type=Path, help="reuse disjoint labels saved earlier")
     args = parser.parse_args(argv)
     if not args.csv.is_file():
         print(f"error: AnnoMI CSV not found: {args.csv}", file=sys.stderr)
@@ -223,16 +225,28 @@ def main(argv: list[str] | None = None) -> int:
         f"= {picks}; documented = ({Tuning().tau_for}, {Tuning().tau_against}))"
     )
 
-    if args.disjoint_folds:
+    fold_coded: dict[int, list[dict[str, Any]]] | None = None
+    if args.labels:
+        fold_coded = {int(k): v for k, v in json.loads(args.labels.read_text()).items()}
+        source = f"saved in {args.labels}"
+    elif args.disjoint_folds:
         print(
             f"[4] retraining the analyzer per fold ({args.disjoint_folds} folds, "
             "transcript-disjoint) ...",
             flush=True,
         )
-        fold_values = disjoint_auc(transcripts, rubric, args.disjoint_folds)
+        fold_coded = disjoint_labels(transcripts, args.disjoint_folds)
+        source = f"{args.disjoint_folds} folds"
+        if args.save_labels:
+            args.save_labels.write_text(json.dumps(fold_coded))
+    if fold_coded is not None:
+        fold_values, fold_scores = empathy_values(fold_coded, rubric, Tuning())
+        mean, sd, _ = cross_validated(fold_coded, rubric, quality, args.repeats)
         print(
-            f"[4] transcript-disjoint analyzer, documented constants: AUC value "
-            f"{auc_of(fold_values, quality, ids):.3f}"
+            f"[4] transcript-disjoint analyzer ({source}), documented constants: AUC value "
+            f"{auc_of(fold_values, quality, ids):.3f}, integer score "
+            f"{auc_of(fold_scores, quality, ids):.3f}; constants tuned on half: "
+            f"{mean:.3f} +/- {sd:.3f}"
         )
     print(f"total time {time.perf_counter() - started:.1f} s")
     return 0
