@@ -7,6 +7,7 @@ completed turns must be in the store, and the session must carry on from there.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import select
 import signal
@@ -127,3 +128,38 @@ def test_resume_of_unknown_session_is_a_clear_error(tmp_path: Path) -> None:
     )
     assert proc.returncode == 1
     assert proc.stderr.strip() == "error: no stored session 'nope'"
+
+
+def test_a_resumed_session_says_exactly_what_an_uninterrupted_one_would(tmp_path: Path) -> None:
+    """Pool state (lines used, the any-pool fallback, layer order) survives the store.
+
+    A judgmental trainee exhausts the judgment pool by mid-session, so the second half is
+    drawn from the state's ``any`` pool: a resume that lost the draw state would repeat lines
+    or pick different ones.
+    """
+    library = load_library()
+    trainee = [
+        line.strip()
+        for line in (Path(__file__).parent / "trainees" / "judgmental.txt").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+
+    async def play(session: Session, lines: list[str]) -> None:
+        for line in lines:
+            async for _ in session.respond(line):
+                pass
+
+    whole = Session.start("rosa-first-session", library=library, engine=ScriptedEngine(), seed=5)
+    asyncio.run(play(whole, trainee))
+
+    store = SessionStore(tmp_path / "sessions.sqlite3")
+    first = Session.start(
+        "rosa-first-session", library=library, engine=ScriptedEngine(), store=store, seed=5
+    )
+    asyncio.run(play(first, trainee[:11]))
+    resumed = Session.resume(first.id, library=library, engine=ScriptedEngine(), store=store)
+    asyncio.run(play(resumed, trainee[11:]))
+
+    assert [t.text for t in resumed.turns] == [t.text for t in whole.turns]
+    client = [t.text for t in resumed.turns[1:] if t.speaker == "client"]
+    assert len(client) == 20 and len(set(client)) == 20
