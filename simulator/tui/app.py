@@ -19,10 +19,10 @@ from typing import TYPE_CHECKING, Any, Literal
 from textual import work
 from textual.app import App
 from textual.binding import Binding
-from textual.theme import Theme
 from textual.widgets import DataTable
 
 from simulator.tui.commands import SimulatorCommands
+from simulator.tui.themes import DARK, LIGHT, THEMES
 
 if TYPE_CHECKING:
     from simulator.config import EngineSettings
@@ -35,16 +35,6 @@ EXIT_ON_READY_ENV = "SIMULATOR_TUI_EXIT_ON_READY"
 STREAM_DELAY_ENV = "SIMULATOR_STREAM_DELAY"
 #: Seconds per word for the scripted client in the app (about 25 words a second).
 SCRIPTED_WORD_DELAY = 0.04
-
-DARK, LIGHT = "simulator-dark", "simulator-light"
-THEMES = (
-    Theme(name=DARK, primary="#5fa8d3", secondary="#9a8fc9", accent="#e0a458",
-          success="#6bbf73", warning="#e0a458", error="#e06c75",
-          background="#1b1f24", surface="#23282f", panel="#2c333b", dark=True),
-    Theme(name=LIGHT, primary="#1f6f9f", secondary="#6a5aa8", accent="#b86e12",
-          success="#2e7d32", warning="#b86e12", error="#c62828",
-          background="#f7f5f0", surface="#ffffff", panel="#e8e4da", dark=False),
-)
 
 
 class SimulatorApp(App[None]):
@@ -291,25 +281,10 @@ class SimulatorApp(App[None]):
     def export_report(
         self, session: Any, report: dict[str, Any], folder: Path, formats: Sequence[str]
     ) -> list[Path]:
-        """Write the report as Markdown, HTML and/or JSON into ``folder``; return the paths."""
-        from simulator.scoring import render_html, render_markdown
+        """Write the report into ``folder`` (see :func:`simulator.tui.exports.export_report`)."""
+        from simulator.tui.exports import export_report
 
-        folder.mkdir(parents=True, exist_ok=True)
-        stem = f"{session.scenario.id}-{session.id}"
-        written = []
-        for fmt in formats:
-            path = folder / f"{stem}.{fmt}"
-            if fmt == "md":
-                path.write_text(render_markdown(report), encoding="utf-8")
-            elif fmt == "html":
-                path.write_text(render_html(report), encoding="utf-8")
-            elif fmt == "json":
-                document = {"session": session.to_dict(), "report": report}
-                path.write_text(json.dumps(document, indent=2, default=str), encoding="utf-8")
-            else:
-                raise ValueError(f"unknown export format {fmt!r}")
-            written.append(path)
-        return written
+        return export_report(session, report, folder, formats)
 
     # ------------------------------------------------------------------ actions
 

@@ -115,7 +115,7 @@ async def test_whole_session_flow(make_app, tmp_path: Path) -> None:
         md = next(p for p in paths if p.suffix == ".md").read_text()
         assert "think positive" in md
         doc = json.loads(next(p for p in paths if p.suffix == ".json").read_text())
-        assert len(doc["session"]["turns"]) == 7
+        assert len(doc["turns"]) == 7 and doc["report"]["dimensions"]
         status = str(report.query_one("#export-status", Static).render())
         assert str(paths[0]) in status
 
