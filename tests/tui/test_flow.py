@@ -166,6 +166,10 @@ async def test_exam_mode_has_no_panel_and_no_hints(make_app) -> None:
         assert not screen.query_one("#hint", Static).display
         await say(pilot, "What brings you here?")
         assert not screen.query(PracticePanel)
+        await pilot.press("f8")
+        await wait_until(pilot, lambda: isinstance(app.screen, ReportScreen))
+        assessment = str(app.screen.query_one("#assessment", Static).render())
+        assert assessment.startswith("Assessment: ") and "min_final_trust" in assessment
 
 
 async def test_exam_flag_hides_panel_on_practice_scenario(make_app) -> None:

@@ -150,3 +150,19 @@ def test_rupture_marks_by_turn() -> None:
         first_turn=0,
     )
     assert marks == {2: RUPTURE_MARK, 4: REPAIR_MARK + RUPTURE_MARK}
+
+
+def test_assessment_block_lists_each_criterion() -> None:
+    from simulator.tui.screens.report import assessment_block
+
+    assert assessment_block({"passed": True, "criteria": []}) is None
+    text = assessment_block({"passed": False, "criteria": [
+        {"name": "min_final_trust", "passed": False, "note": "trust ended at 20/100"},
+        {"name": "ruptures_resolved", "passed": True, "note": "every rupture repaired"},
+    ]})
+    assert text is not None
+    assert text.plain.splitlines() == [
+        "Assessment: not passed",
+        "  ✗ min_final_trust: trust ended at 20/100",
+        "  ✓ ruptures_resolved: every rupture repaired",
+    ]

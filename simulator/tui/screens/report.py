@@ -62,6 +62,24 @@ def dimension_block(name: str, result: dict[str, Any]) -> Text:
     return text
 
 
+def assessment_block(assessment: dict[str, Any] | None) -> Text | None:
+    """Pass or not against the scenario's criteria, each criterion with its note."""
+    criteria = (assessment or {}).get("criteria") or []
+    if not criteria:
+        return None
+    assert assessment is not None
+    text = Text("Assessment: ", style="bold")
+    passed = bool(assessment.get("passed"))
+    text.append("passed" if passed else "not passed", style="bold green" if passed else "bold red")
+    for item in criteria:
+        ok = bool(item.get("passed"))
+        text.append("\n  ✓ " if ok else "\n  ✗ ", style="green" if ok else "red")
+        text.append(str(item.get("name", "")))
+        if item.get("note"):
+            text.append(f": {item['note']}", style="dim")
+    return text
+
+
 def rupture_marks(ruptures: list[dict[str, Any]], *, first_turn: int) -> dict[int, str]:
     """Chart columns where a rupture opened (✗) and where it was repaired (✓)."""
     marks: dict[int, str] = {}
@@ -107,6 +125,9 @@ class ReportScreen(Screen[None]):
         yield Header()
         with VerticalScroll(id="report"):
             yield Static(self._summary(), id="summary")
+            assessment = assessment_block(self.report.get("assessment"))
+            if assessment is not None:
+                yield Static(assessment, id="assessment")
             for dim_id, result in (self.report.get("dimensions") or {}).items():
                 yield Static(dimension_block(self._dimension_name(dim_id), result), classes="dim")
             values = self.report.get("trust") or list(self.session.trust.history)
