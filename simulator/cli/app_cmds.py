@@ -103,6 +103,11 @@ def practice(
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.", min=1, max=65535)] = 8000,
+    public_url: Annotated[
+        str | None,
+        typer.Option(help="URL browsers reach the server at (needed behind a proxy or with "
+                          "--host 0.0.0.0), e.g. http://trainer.example.org:8000."),
+    ] = None,
     engine: EngineOpt = None,
     model: ModelOpt = None,
     base_url: BaseUrlOpt = None,
@@ -118,5 +123,7 @@ def serve(
             command += [flag, value]
     for folder in content or []:
         command += ["--content", str(folder.resolve())]
-    typer.echo(f"Serving the simulator on http://{host}:{port}/  (Ctrl+C stops)")
-    Server(shlex.join(command), host=host, port=port, title="Trust simulator").serve()
+    url = public_url or f"http://{host}:{port}"
+    typer.echo(f"Serving the simulator on {url}/  (Ctrl+C stops)")
+    Server(shlex.join(command), host=host, port=port, title="Trust simulator",
+           public_url=public_url).serve()

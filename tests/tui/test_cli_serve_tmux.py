@@ -71,7 +71,7 @@ def test_cli_import_does_not_load_textual() -> None:
 def test_serve_answers_http(tmp_path: Path) -> None:
     port = _free_port()
     proc = subprocess.Popen(
-        [str(SIMULATOR), "serve", "--port", str(port)],
+        [str(SIMULATOR), "serve", "--port", str(port), "--public-url", f"http://localhost:{port}"],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=tmp_path,
     )
     try:
@@ -88,6 +88,7 @@ def test_serve_answers_http(tmp_path: Path) -> None:
                 time.sleep(0.2)
         assert status == 200
         assert "Trust simulator" in body  # the page textual-serve renders for our app
+        assert f"ws://localhost:{port}/ws" in body  # browsers connect where --public-url says
     finally:
         proc.terminate()
         proc.wait(timeout=10)
