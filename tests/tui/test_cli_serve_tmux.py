@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 import socket
@@ -89,9 +90,31 @@ def test_serve_answers_http(tmp_path: Path) -> None:
         assert status == 200
         assert "Trust simulator" in body  # the page textual-serve renders for our app
         assert f"ws://localhost:{port}/ws" in body  # browsers connect where --public-url says
+        # Connect as the browser page does: the served app draws its home screen.
+        screen = asyncio.run(_browser_screen(f"http://127.0.0.1:{port}/ws?width=100&height=30"))
+        assert b"Scenarios" in screen
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+async def _browser_screen(url: str, timeout: float = 20.0) -> bytes:
+    """What the app sends over textual-serve's websocket until the home screen shows."""
+    import aiohttp
+
+    received = b""
+    async with aiohttp.ClientSession() as client, client.ws_connect(url) as ws:
+        deadline = time.monotonic() + timeout
+        while b"Scenarios" not in received and time.monotonic() < deadline:
+            try:
+                message = await ws.receive(timeout=1)
+            except TimeoutError:
+                continue
+            if message.type == aiohttp.WSMsgType.BINARY:
+                received += message.data
+            elif message.type != aiohttp.WSMsgType.TEXT:
+                break
+    return received
 
 
 # --------------------------------------------------------------------------- tmux
