@@ -79,9 +79,15 @@ async def test_whole_session_flow(make_app, tmp_path: Path) -> None:
 
         await say(pilot, "You should just think positive and get more exercise.")
         trust_values.append(screen.session.trust.value)
+        # Sam's old hurt: the rupture opens and the panel shows it.
+        rupture = screen.query_one("#rupture", Static)
+        assert screen.session.trust.rupture == "withdrawal"
+        assert str(rupture.render()) == "withdrawal (open)" and rupture.has_class("-open")
         await say(pilot, "I'm sorry, that was advice you didn't ask for. "
                          "How is this going for you, between us?")
         trust_values.append(screen.session.trust.value)
+        assert screen.session.trust.rupture is None  # repaired, and the panel says so
+        assert str(rupture.render()) == "none" and not rupture.has_class("-open")
 
         # Trust moved, and the panel shows exactly what the engine holds.
         assert len(set(trust_values)) > 1
@@ -106,6 +112,8 @@ async def test_whole_session_flow(make_app, tmp_path: Path) -> None:
         for dim in screen.session.rubric.dimensions:
             assert dim.name in text
         assert "think positive" in text, "the report does not quote the trainee's turn"
+        chart = report.query_one("#chart")
+        assert chart.render().plain.count("✗") == 1 and chart.render().plain.count("✓") == 1
 
         await pilot.press("a")
         await pilot.pause()
