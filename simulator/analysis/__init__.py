@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
-from functools import lru_cache
+from functools import cache
 
 from simulator.analysis.base import Analyzer, TurnLabel, Utterance
 
@@ -28,9 +28,11 @@ class UnknownAnalyzerError(KeyError):
         return str(self.args[0]) if self.args else "unknown analyzer"
 
 
-@lru_cache(maxsize=None)
 def get_analyzer(name: str = "offline") -> Analyzer:
     """Return the (cached) analyzer backend called ``name``.
+
+    Every call with the same name returns the same instance, so the model is
+    loaded once per process.
 
     Args:
         name: A key of :data:`ANALYZERS`, e.g. ``"offline"``.
@@ -38,12 +40,17 @@ def get_analyzer(name: str = "offline") -> Analyzer:
     Raises:
         UnknownAnalyzerError: If no backend has that name (message lists the known ones).
     """
-    try:
-        target = ANALYZERS[name]
-    except KeyError:
+    if name not in ANALYZERS:
         known = ", ".join(sorted(ANALYZERS))
-        raise UnknownAnalyzerError(f"unknown analyzer {name!r} (known: {known})") from None
-    module_name, _, attr = target.partition(":")
+        raise UnknownAnalyzerError(f"unknown analyzer {name!r} (known: {known})")
+    return _create(name)
+
+
+@cache
+def _create(name: str) -> Analyzer:
+    # Cached on the positional name alone, so get_analyzer() and get_analyzer("offline")
+    # share one instance.
+    module_name, _, attr = ANALYZERS[name].partition(":")
     factory: Callable[[], Analyzer] = getattr(importlib.import_module(module_name), attr)
     return factory()
 

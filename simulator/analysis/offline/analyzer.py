@@ -6,17 +6,17 @@ from collections.abc import Sequence
 from typing import Any, Literal
 
 from simulator.analysis.base import Behaviour, TurnLabel, Utterance
-from simulator.analysis.codes import CLIENT_CODES
+from simulator.analysis.codes import CLIENT_CODES, FAMILIES
 from simulator.analysis.offline.cues import PERMISSION
 from simulator.analysis.offline.features import TurnText, turn_text
 from simulator.analysis.offline.model import LinearModel, load_shipped_model
 from simulator.analysis.offline.rules import (
-    CLIENT_RULES,
     THERAPIST_RULES,
+    client_codes,
     disclosure_shape,
     fired,
-    withdrawal_shape,
 )
+from simulator.analysis.offline.text import tokens
 
 #: Longer turns are cut before featurising: keeps p95 latency bounded on pasted essays.
 MAX_CHARS = 2000
@@ -62,6 +62,35 @@ def _fired_heads(model: LinearModel, probs: dict[str, Any], *, client: bool
         if p >= head.threshold:
             out[name[5:]] = round(p, 3)
     return out
+
+
+def _complete_families(model: LinearModel, probs: dict[str, Any], codes: set[str],
+                       confidence: dict[str, float], *, client: bool) -> None:
+    """Add a family's most likely code when its family head fires but no code of it did.
+
+    Family heads see every wording of a family (many more examples than a single code),
+    so they catch turns that fall between the code heads.
+    """
+    for name, head in model.heads.items():
+        if not name.startswith("family:") or float(probs[name][1]) < head.threshold:
+            continue
+        members = FAMILIES[name[7:]]
+        if (members[0] in CLIENT_CODES) != client or codes & set(members):
+            continue
+        scored = [(float(probs[f"code:{c}"][1]), c) for c in members if f"code:{c}" in probs]
+        if scored:
+            p, best = max(scored)
+            codes.add(best)
+            confidence[best] = round(p, 3)
+
+
+_ACKNOWLEDGEMENTS = frozenset({"yeah", "yes", "yep", "yup", "okay", "ok", "sure", "right", "mm",
+                               "hmm", "mhm", "uh", "huh", "hm", "alright", "no", "nope", "true"})
+
+
+def _is_acknowledgement(norm: str) -> bool:
+    ws = [w for w in tokens(norm) if w not in ("?", "!")]
+    return 0 < len(ws) <= 3 and all(w in _ACKNOWLEDGEMENTS for w in ws)
 
 
 def _context_texts(speaker: str, context: Sequence[Utterance]) -> tuple[str, str]:
@@ -145,6 +174,7 @@ class OfflineAnalyzer:
         for code in fired(THERAPIST_RULES, tt.turn):
             codes.add(code)
             confidence[code] = max(confidence.get(code, 0.0), 0.9)
+        _complete_families(model, probs, codes, confidence, client=False)
 
         if codes & _STEERING and behaviour == "reflection":
             # A judgement or an order dressed as "you're ..." / "you need to ..." is not an
@@ -175,11 +205,15 @@ class OfflineAnalyzer:
         for code, p in _fired_heads(model, probs, client=True).items():
             codes.add(code)
             confidence[code] = p
-        for code in fired(CLIENT_RULES, tt.turn):
+        _complete_families(model, probs, codes, confidence, client=True)
+        if _is_acknowledgement(tt.turn):
+            # A bare "Yeah." answers most closed questions; calling it a rupture would punish
+            # the trainee for the client's ordinary assent. Evasive phrases still count (rules).
+            codes.discard("withdrawal")
+            confidence.pop("withdrawal", None)
+        for code in client_codes(tt.turn):
             codes.add(code)
             confidence[code] = max(confidence.get(code, 0.0), 0.9)
-        if withdrawal_shape(tt.turn):
-            codes.add("withdrawal")
         if "code:disclosure" not in model.heads and disclosure_shape(tt.turn):
             codes.add("disclosure")
         if "withdrawal" in codes:
@@ -187,7 +221,7 @@ class OfflineAnalyzer:
         talk = probs["client_talk"]
         talk_classes = model.heads["client_talk"].classes
         kind = talk_classes[int(talk.argmax())]
-        if kind != "neutral":
+        if kind != "neutral" and not codes & {"change_talk", "sustain_talk"}:
             codes.add(f"{kind}_talk")
             confidence[f"{kind}_talk"] = round(float(talk.max()), 3)
         ordered = tuple(sorted(codes, key=lambda c: _RANK.get(c, len(_RANK))))

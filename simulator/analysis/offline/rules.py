@@ -19,16 +19,19 @@ def _rx(*parts: str) -> re.Pattern[str]:
 
 
 _YOU = r"(?:you|you're|you've|you'd|you'll|your)"
+# Start of the turn or of a sentence inside it.
+_SENTENCE = r"(?:^|[.!?;] )"
 
 #: Therapist-side rules: code -> pattern. A match anywhere in the turn fires the code.
 THERAPIST_RULES: Final[dict[str, re.Pattern[str]]] = {
     "apologize": _rx(
         r"\bi(?:'m| am) (?:so |really |very |truly )?sorry(?! (?:to hear|that (?:happened|you)|"
         r"for your loss|you(?:'re| are| had| have|'ve)))",
-        r"\bi apologi[sz]e\b", r"\bmy (?:mistake|bad|fault)\b", r"\bthat was my\b",
+        r"\bi apologi[sz]e\b", r"(?<!not )(?<!hardly )\bmy (?:mistake|bad|fault)\b",
+        r"\bthat was my (?:mistake|fault|bad)\b",
         r"\bi (?:got|had) (?:that|it|this) wrong\b", r"\bi was wrong\b",
         r"\bi (?:shouldn't|should not) have\b", r"\bi (?:pushed|rushed|jumped|moved) (?:too|ahead)",
-        r"\bi (?:missed|misread|misunderstood|misheard) ", r"\bthat's on me\b",
+        r"(?<!have )\bi (?:missed|misread|misunderstood|misheard) ", r"\bthat's on me\b",
         r"\bi take (?:full )?responsibility\b", r"\bi owe you an apology\b",
     ),
     "invite_feedback": _rx(
@@ -85,6 +88,10 @@ THERAPIST_RULES: Final[dict[str, re.Pattern[str]]] = {
         r"\b(?:in my own|from my own|my own) (?:life|experience|family)\b",
         r"\bi know (?:what|how) (?:that|it) (?:feels|is like) (?:because|from|myself)",
         r"\bme too\b", r"\bi (?:also|too) (?:have|had|struggle|struggled)\b",
+        r"\bi lost my (?:own )?(?:mother|father|mum|mom|dad|parents?|brother|sister|husband|wife|"
+        r"partner|son|daughter|baby|best friend|grandm\w+|grandf\w+)",
+        r"\bmy own (?:mother|father|mum|mom|dad|parents|brother|sister|son|daughter|divorce|"
+        r"recovery|therapy|depression|anxiety)",
         r"\bpersonally,? i\b",
     ),
     "validate": _rx(
@@ -101,7 +108,8 @@ THERAPIST_RULES: Final[dict[str, re.Pattern[str]]] = {
         r"\b(?:you(?:'ve| have) (?:done|shown|made|worked|managed|taken|put)|"
         r"you did) (?:a |an |some |real |so much |great |really )?(?:great|good|"
         r"amazing|impressive|courage|strength|progress|effort|hard work|a lot|well)",
-        r"\bthat (?:took|takes) (?:a lot of |real )?(?:courage|guts|strength|effort)",
+        r"\b(?:took|takes|taking|shows|showed) (?:a lot of |real |so much |great |some )?"
+        r"(?:courage|guts|strength|bravery|determination|commitment)",
         r"\bi(?:'m| am) (?:really )?(?:impressed|proud of you)", r"\bwell done\b",
         r"\byou(?:'re| are) (?:really |clearly |obviously )?(?:a |someone who(?:'s| is) )?"
         r"(?:resourceful|strong|determined|persistent|brave|committed|caring|thoughtful)",
@@ -109,15 +117,17 @@ THERAPIST_RULES: Final[dict[str, re.Pattern[str]]] = {
     ),
     "emphasize_autonomy": _rx(
         r"\b(?:it's|it is|that's|that is) (?:really |entirely |totally |completely )?(?:up to|"
-        r"your (?:call|choice|decision))", r"\byou(?:'re| are) the (?:expert|one who|best judge)",
+        r"your (?:call|choice|decision))", r"\byou(?:'re| are) the (?:expert|best judge)",
         r"\byou (?:get to|can) (?:decide|choose)\b", r"\bwhatever you (?:decide|choose)\b",
         r"\bno one can (?:make|decide|force) (?:you|that)", r"\bonly you can\b",
-        r"\byour (?:decision|choice|life|call)\b", r"\bin your (?:own )?hands\b",
+        r"\b(?:it's|that's|it is|that is|is|the|entirely|really) (?:\w+ )?your (?:decision|"
+        r"choice|call)\b", r"\bin your (?:own )?hands\b",
     ),
     "seek_collaboration": _rx(
         r"\b(?:we|us) (?:could|can|might) (?:work|figure|think|look|explore|come up|put)"
         r"(?: \w+){0,2} (?:together|out|at|through|with)",
-        r"\btogether\b", r"\bwhat do you think (?:about|of|would|if|we)\b",
+        r"\b(?:we|let's|us|you and i)\b.{0,40}\btogether\b",
+        r"\bwhat do you think (?:about|of|would|if|we)\b",
         r"\bhow would you like (?:to|us to)\b", r"\b(?:what|where) (?:would|should) we\b",
         r"\bwhat (?:ideas|thoughts) do you have\b",
     ),
@@ -131,14 +141,21 @@ THERAPIST_RULES: Final[dict[str, re.Pattern[str]]] = {
     "direct": _rx(
         r"^(?:(?:okay|ok|look|listen|well|now|so|please|just|right)[ ,.]+)*(?:stop|quit|calm|"
         r"relax|listen|go|get|sit|tell me (?:the truth|exactly|now)|answer|put|take|throw|"
-        r"do it|don't|do not|cut|pull yourself|snap out|grow up|toughen|focus|pay attention)\b",
-        r"\byou (?:need|have|must|got) to (?:calm|stop|relax|listen|get|do|take|quit|cut|go|"
-        r"start|try|be|accept|face|move|let|pull|make|pay)", r"\byou must\b",
+        r"do it|(?:don't|do not)(?! (?:worry|be |stress|take it|overthink|dwell|feel))|cut|"
+        r"pull yourself|snap out|grow up|toughen|focus|pay attention)\b",
+        # Obligation aimed at the client, said as the therapist's own demand: at the start of a
+        # sentence, so reflections ("you feel you have to be perfect") do not count.
+        _SENTENCE + r"(?:(?:okay|ok|so|look|listen|well|now|and|but|honestly|seriously)[ ,]+)*"
+        r"you (?:really |just |simply )?(?:need|have|must|got) to (?:calm|stop|relax|listen|get|do|"
+        r"take|quit|cut|go|start|try|be|accept|face|move|let|pull|make|pay)",
+        _SENTENCE + r"you must\b",
         r"\bi want you to (?:stop|start|go|do|calm|listen|write|call|take)",
         r"\bi(?:'m| am) telling you to\b", r"\byou(?:'re| are) going to (?:have to|need to)\b",
     ),
     "advise_without_permission": _rx(
-        r"\byou (?:should|ought to|really should|need to start|need to try)\b",
+        _SENTENCE + r"(?:(?:okay|ok|so|well|honestly|look|and|but|maybe|i think|i really think|"
+        r"i honestly think|i feel)[ ,]+)*you (?:should|ought to|really should|need to start|"
+        r"need to try)\b",
         r"\bwhy (?:don't|do not) you (?:just )?(?:try|go|get|stop|start|call|talk|join|"
         r"take|make|find|see|ask|tell|write|sign)", r"\bif i were you\b",
         r"\bmy advice (?:is|would be)\b", r"\bwhat you (?:need|should do|ought to do) is\b",
@@ -176,7 +193,7 @@ THERAPIST_RULES: Final[dict[str, re.Pattern[str]]] = {
         r"\b(?:you're|you are) (?:overthinking|reading too much|making too much)",
         r"\bit(?:'s| is) (?:all )?in your head\b", r"\bthat's (?:life|just how it is)\b",
         r"\blet's not (?:dwell|get into|go there|focus on that)\b",
-        r"\b(?:anyway|moving on|enough about that)\b",
+        r"^(?:anyway|moving on|enough about that)\b",
     ),
     "defensive": _rx(
         r"\bi(?:'m| am) (?:only|just) (?:trying|doing|here) to\b",
@@ -190,6 +207,9 @@ THERAPIST_RULES: Final[dict[str, re.Pattern[str]]] = {
         r"\bwith all due respect\b", r"\bthere's no need to (?:be|get)\b",
     ),
 }
+
+_CHANGE_VERBS = (r"(?:stop|quit|cut (?:down|back)|change|get (?:better|sober|clean|help)|"
+                 r"drink less|smoke less|give (?:it|up)|do something about)")
 
 #: Client-side rules. Withdrawal is mostly detected from shape (see :func:`withdrawal_shape`).
 CLIENT_RULES: Final[dict[str, re.Pattern[str]]] = {
@@ -208,8 +228,24 @@ CLIENT_RULES: Final[dict[str, re.Pattern[str]]] = {
         r"\bi (?:didn't|did not) come here to (?:be|get)", r"\bforget it\b.*\byou",
         r"\byou people\b", r"\b(?:do|did) you even\b", r"\bdo you actually care\b",
     ),
+    # MI client talk: first-person desire, ability, reason, need or commitment to change ...
+    "change_talk": _rx(
+        r"\bi (?:really |do |just |honestly )?(?:want|need|have|would like|wanna|gotta) to "
+        + _CHANGE_VERBS,
+        r"\bi(?:'m| am) (?:going|ready|determined|gonna) to " + _CHANGE_VERBS,
+        r"\bi (?:could|can|will|'ll) (?:try to )?" + _CHANGE_VERBS,
+        r"\bi(?:'m| am) (?:sick|tired) of (?:feeling|being|drinking|smoking|waking)",
+    ),
+    # ... and the case for staying the same.
+    "sustain_talk": _rx(
+        r"\bi (?:don't|do not) (?:think|see) (?:it's|it is|that it's|that as|this as|a) "
+        r"(?:really )?(?:a )?(?:problem|big deal|that bad)",
+        r"\bi(?:'m| am) not (?:going|ready|gonna) to " + _CHANGE_VERBS,
+        r"\bi (?:like|love|enjoy) (?:drinking|smoking|a drink|my drink|gambling|getting high|weed)",
+        r"\bit (?:helps|relaxes) me\b", r"\bi can(?:'t| not) (?:stop|quit)\b",
+    ),
     "withdrawal": _rx(
-        r"^(?:i don't know|i dunno|dunno|whatever|fine|i guess|nothing|not really|maybe|"
+        r"^(?:i don't know|i dunno|dunno|whatever|fine|nothing|"
         r"nothing much|it's fine|i'm fine|doesn't matter|it doesn't matter|"
         r"same as always|the usual|can we (?:talk about something else|move on|"
         r"skip)|i'd rather not|i don't want to talk about|let's not|i don't remember|"
@@ -220,6 +256,13 @@ CLIENT_RULES: Final[dict[str, re.Pattern[str]]] = {
         r"\bnot much to (?:say|tell)\b", r"\b(?:i don't know|dunno)\.?\s*(?:fine|whatever)",
     ),
 }
+
+# The withdrawal patterns that mean withdrawal even inside a longer turn.
+_WITHDRAWAL_ANYWHERE = re.compile(
+    r"\bi(?:'d| would) rather not (?:talk|get into|go into|say)\b|"
+    r"\bcan we (?:just )?(?:change the subject|talk about something else|move on|skip)|"
+    r"\bi don't (?:really )?want to (?:talk|get into|go into) (?:about )?(?:it|that|this)"
+)
 
 _FIRST_PERSON = re.compile(r"\b(?:i|i'm|i've|i'd|me|my|myself)\b")
 # Evasive phrases; a turn made only of these (and fillers) is a withdrawal marker.
@@ -234,9 +277,26 @@ _HEDGE_ONLY = re.compile(
 )
 
 
+#: Client turns longer than this are not withdrawal by their opening words alone
+#: ("I guess it's because I need to lose weight" is an answer, not a shutdown).
+WITHDRAWAL_MAX_WORDS = 9
+
+
 def withdrawal_shape(norm: str) -> bool:
     """True for very short, hedged or evasive client answers ("I don't know. Fine.")."""
     return bool(_HEDGE_ONLY.match(norm.strip())) or norm.strip() in ("", "...", ".")
+
+
+def client_codes(norm: str) -> list[str]:
+    """Client rule codes, with the withdrawal opening patterns limited to short turns."""
+    codes = fired(CLIENT_RULES, norm)
+    if "withdrawal" in codes and len(norm.split()) > WITHDRAWAL_MAX_WORDS:
+        long_ok = _WITHDRAWAL_ANYWHERE.search(norm)
+        if not long_ok:
+            codes.remove("withdrawal")
+    if "withdrawal" not in codes and withdrawal_shape(norm):
+        codes.append("withdrawal")
+    return codes
 
 
 def disclosure_shape(norm: str) -> bool:

@@ -1,0 +1,232 @@
+"""The offline analyzer: codes on clear examples, parity with scikit-learn, robustness."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from simulator.analysis import UnknownAnalyzerError, get_analyzer
+from simulator.analysis.base import Analyzer, TurnLabel, Utterance
+from simulator.analysis.codes import ALL_CODES, CLIENT_CODES, THERAPIST_CODES
+from simulator.analysis.offline import OfflineAnalyzer
+from simulator.analysis.offline.corpus import is_held_out, load_authored
+from simulator.analysis.offline.features import TurnText
+from simulator.analysis.offline.model import MODEL_PACKAGE, load_shipped_model
+
+REPO = Path(__file__).resolve().parent.parent
+T = "therapist"
+C = "client"
+CTX = (Utterance(C, "I work all day, then I come home and do everything for the kids. "
+                    "Nobody even says thank you."),)
+
+
+def codes(text: str, speaker: str = T, context: tuple[Utterance, ...] = CTX) -> tuple[str, ...]:
+    return get_analyzer().label(Utterance(speaker, text), context).codes  # type: ignore[arg-type]
+
+
+def test_factory_returns_one_cached_offline_analyzer() -> None:
+    a = get_analyzer()
+    assert a is get_analyzer("offline")
+    assert isinstance(a, Analyzer)
+    assert a.name == "offline"
+
+
+def test_unknown_backend_names_the_known_ones() -> None:
+    with pytest.raises(UnknownAnalyzerError, match="known: .*offline"):
+        get_analyzer("nonsense")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("It sounds like you feel invisible at home.", {"reflection_complex", "reflection_simple"}),
+        ("You're exhausted and nobody notices.", {"reflection_complex", "reflection_simple"}),
+        ("What brings you here today?", {"question_open"}),
+        ("Do you drink every day?", {"question_closed"}),
+        ("You should just tell him how you feel.", {"advise_without_permission"}),
+        ("You need to calm down.", {"direct"}),
+        ("I'm sorry, I got that wrong.", {"apologize"}),
+        ("How is this going for you, between us?", {"invite_feedback"}),
+        ("That makes complete sense, anyone would be worn out.", {"validate"}),
+        ("Coming here today took a lot of courage.", {"affirm"}),
+        ("It's entirely your decision what happens next.", {"emphasize_autonomy"}),
+        ("If you keep drinking like this, you're going to lose your job.", {"warn"}),
+        ("Don't worry, it's not a big deal.", {"dismiss"}),
+        ("That's just an excuse, and you know it.", {"confront"}),
+        ("You always blame everyone else.", {"confront"}),
+        ("I notice you went quiet when I mentioned your father.", {"metacommunicate"}),
+        ("We don't have to talk about that today.", {"renegotiate"}),
+        ("I want to be honest: I don't have a quick answer for this.", {"transparency"}),
+        ("I lost my own mother last year, so this is familiar to me.", {"self_disclosure"}),
+        ("I was only trying to help.", {"defensive"}),
+    ],
+)
+def test_clear_therapist_examples(text: str, expected: set[str]) -> None:
+    got = set(codes(text))
+    assert got & expected, f"{text!r} -> {sorted(got)}"
+
+
+def test_apology_with_feedback_question_gets_all_three_codes() -> None:
+    got = codes("I'm sorry, I pushed too fast. How is this landing for you?")
+    assert {"apologize", "invite_feedback", "question_open"} <= set(got)
+    assert got[0] == "apologize"  # most salient first
+
+
+def test_reflection_and_validation_are_multi_label() -> None:
+    got = set(codes("You've been carrying all of this alone, and it makes sense you're worn out."))
+    assert "validate" in got
+    assert got & {"reflection_simple", "reflection_complex"}
+
+
+def test_behaviour_fields_follow_annomi_scheme() -> None:
+    a = get_analyzer()
+    refl = a.label(Utterance(T, "So you feel like nobody at home sees how hard you work."), CTX)
+    assert (refl.behaviour, refl.question) == ("reflection", None)
+    assert refl.reflection in ("simple", "complex")
+    q = a.label(Utterance(T, "What would you like to be different?"), CTX)
+    assert (q.behaviour, q.question, q.reflection) == ("question", "open", None)
+    other = a.label(Utterance(T, "Mm-hmm."), CTX)
+    assert other.behaviour == "other" and other.codes == ("other",)
+
+
+def test_judgement_is_not_counted_as_a_reflection() -> None:
+    label = get_analyzer().label(Utterance(T, "You're being lazy and calling it burnout."), CTX)
+    assert "confront" in label.codes
+    assert not set(label.codes) & {"reflection_simple", "reflection_complex"}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("I don't know. Fine.", "withdrawal"),
+        ("Whatever.", "withdrawal"),
+        ("Can we talk about something else?", "withdrawal"),
+        ("You're not listening. You sound like my last therapist.", "confrontation"),
+        ("This is pointless, you don't understand anything.", "confrontation"),
+        ("My dad used to hit me when he drank, and I've never told anyone.", "disclosure"),
+    ],
+)
+def test_client_rupture_and_disclosure(text: str, expected: str) -> None:
+    label = get_analyzer().label(Utterance(C, text), (Utterance(T, "How are things at home?"),))
+    assert expected in label.codes, label.codes
+    assert label.behaviour is None and label.reflection is None and label.question is None
+    assert set(label.codes) <= set(CLIENT_CODES)
+
+
+def test_client_change_and_neutral_talk() -> None:
+    change = codes("I really want to cut down, I'm tired of feeling like this.", C)
+    assert "change_talk" in change
+    assert codes("Two kids, a boy and a girl.", C) == ("neutral",)
+    assert "withdrawal" not in codes("Yeah.", C)
+
+
+def test_codes_come_from_the_vocabulary() -> None:
+    a = get_analyzer()
+    for case in load_authored()[::9]:
+        label = a.label(Utterance(case.speaker, case.text), ())  # type: ignore[arg-type]
+        allowed = THERAPIST_CODES if case.speaker == T else CLIENT_CODES
+        assert label.codes and set(label.codes) <= set(allowed) <= ALL_CODES
+        assert all(0.0 <= p <= 1.0 for p in label.confidence.values())
+
+
+def test_deterministic_and_label_many_matches_label() -> None:
+    items = [(Utterance(T, "So you're feeling stuck."), CTX),
+             (Utterance(C, "I guess."), (Utterance(T, "How was that?"),)),
+             (Utterance(T, "You should stop."), ())]
+    first = get_analyzer().label_many(items)
+    fresh = OfflineAnalyzer(load_shipped_model())
+    assert first == fresh.label_many(items) == [fresh.label(u, c) for u, c in items]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "   ", "...", "???", "[inaudible]", "\x00\x07", "ÄÖÜ ß 你好 🙂", "- - -", "'",
+     "a" * 200_000, "word " * 20_000],
+)
+@pytest.mark.parametrize("speaker", [T, C, "trainee"])
+def test_odd_input_never_crashes(text: str, speaker: str) -> None:
+    started = time.perf_counter()
+    label = get_analyzer().label(Utterance(speaker, text), (Utterance(C, text),))  # type: ignore[arg-type]
+    assert isinstance(label, TurnLabel) and label.codes
+    assert time.perf_counter() - started < 1.0  # long input is truncated, not chewed on
+
+
+def test_numpy_inference_equals_sklearn_probabilities_recorded_at_training() -> None:
+    """parity.json holds scikit-learn's predict_proba from the training run."""
+    model = load_shipped_model()
+    parity = json.loads(resources.files(MODEL_PACKAGE).joinpath("parity.json").read_text())
+    assert set(parity["probs"]) == set(model.heads)
+    assert len(parity["turns"]) >= 100
+    for i, turn in enumerate(parity["turns"]):
+        tt = TurnText(turn["turn"], turn["prev_other"], turn["prev_same"])
+        ours = model.probabilities(tt)
+        for head, rows in parity["probs"].items():
+            np.testing.assert_allclose(ours[head], rows[i], atol=2e-5, err_msg=f"{head} row {i}")
+
+
+def test_numpy_inference_equals_a_live_sklearn_model() -> None:
+    pytest.importorskip("sklearn")
+    from simulator.analysis.offline.corpus import ANNOMI_CSV, load_annomi
+    from simulator.analysis.offline.model import LinearModel
+    from simulator.analysis.offline.training import design_matrix, fit_softmax, pack
+
+    if not ANNOMI_CSV.is_file():
+        pytest.skip("AnnoMI data not available")
+    fz = load_shipped_model().featuriser
+    turns = [t for t in load_annomi() if t.speaker == "therapist"][:600]
+    X = design_matrix(fz, [t.tt for t in turns])
+    head = fit_softmax("behaviour", X, [t.behaviour or "other" for t in turns],
+                       ("reflection", "question", "therapist_input", "other"), 4.0)
+    model: LinearModel = pack(fz, [head], {})
+    expected = head.estimator.predict_proba(X[:80])
+    order = [list(head.estimator.classes_).index(c) for c in model.heads["behaviour"].classes]
+    for i, t in enumerate(turns[:80]):
+        np.testing.assert_allclose(model.probabilities(t.tt)["behaviour"], expected[i][order],
+                                   atol=2e-5)
+
+
+def test_model_files_ship_inside_the_package_and_are_small() -> None:
+    base = resources.files(MODEL_PACKAGE)
+    sizes = {name: len(base.joinpath(name).read_bytes())
+             for name in ("model.npz", "model.json", "parity.json")}
+    assert all(sizes.values())
+    assert sum(sizes.values()) < 12 * 1024 * 1024
+
+
+def test_loads_fast_in_a_fresh_process() -> None:
+    code = ("import time; t = time.perf_counter(); from simulator.analysis import get_analyzer; "
+            "a = get_analyzer(); print(time.perf_counter() - t)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=REPO, check=True, timeout=60)
+    assert float(out.stdout) < 3.0  # about 0.4 s on an idle 2-core machine
+
+
+def test_held_out_split_is_fixed_and_about_thirty_percent() -> None:
+    cases = load_authored()
+    share = sum(k.held_out for k in cases) / len(cases)
+    assert 0.2 < share < 0.4
+    assert is_held_out("judgment-confront-001") == is_held_out("judgment-confront-001")
+
+
+def test_authored_cases_are_valid_and_unique() -> None:
+    cases = load_authored()
+    assert len({(k.speaker, k.text.lower()) for k in cases}) == len(cases)
+    for k in cases:
+        assert k.speaker in (T, C) and k.codes and set(k.codes) <= ALL_CODES, k.id
+
+
+def test_training_script_rejects_a_missing_corpus(tmp_path: Path) -> None:
+    out = subprocess.run(
+        [sys.executable, str(REPO / "scripts" / "train_analyzer.py"), "--annomi",
+         str(tmp_path / "missing.csv"), "--out", str(tmp_path / "out")],
+        capture_output=True, text=True, timeout=60,
+    )
+    assert out.returncode == 2 and "not found" in out.stderr
+    assert not (tmp_path / "out").exists()
