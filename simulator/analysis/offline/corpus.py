@@ -9,13 +9,17 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from simulator.analysis.offline.features import TurnText, turn_text
 
 REPO = Path(__file__).resolve().parents[3]
-ANNOMI_CSV = Path("/work/shared/data/annomi/annomi-dev.csv")
+#: The AnnoMI dev split sits next to the repository (``../shared/data/annomi/``);
+#: ``SIMULATOR_ANNOMI_CSV`` points elsewhere.
+ANNOMI_CSV = Path(os.environ.get("SIMULATOR_ANNOMI_CSV")
+                  or REPO.parent / "shared" / "data" / "annomi" / "annomi-dev.csv")
 AUTHORED_DIR = REPO / "data" / "authored"
 BEHAVIOURS: tuple[str, ...] = ("reflection", "question", "therapist_input", "other")
 

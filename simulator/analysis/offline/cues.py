@@ -13,6 +13,7 @@ import math
 import re
 from collections.abc import Callable
 
+from simulator.analysis.offline.rules import CLIENT_RULES, THERAPIST_RULES
 from simulator.analysis.offline.text import tokens
 
 WH_WORDS = frozenset({"what", "how", "why", "when", "where", "who", "which", "whats", "what's",
@@ -121,7 +122,13 @@ CUES: tuple[tuple[str, CueFn], ...] = (
     ("word_overlap", lambda n, t, pn, pt: _overlap(t, pt)),
 )
 
-CUE_NAMES: tuple[str, ...] = tuple(name for name, _ in CUES)
+#: The cue rules (:mod:`.rules`) are features too, so the learned heads can weigh a rule's
+#: evidence against the rest of the turn instead of only being OR-ed with it.
+RULE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (f"rule:{code}", rx) for code, rx in (*THERAPIST_RULES.items(), *CLIENT_RULES.items())
+)
+
+CUE_NAMES: tuple[str, ...] = tuple(name for name, _ in CUES) + tuple(n for n, _ in RULE_PATTERNS)
 
 _STOP = frozenset({"the", "a", "an", "and", "or", "to", "of", "i", "you", "it", "is", "that",
                    "in", "so", "my", "me", "your", "be", "for", "on", "with", "this", "was",
@@ -141,4 +148,6 @@ def cue_vector(norm: str, prev_norm: str) -> list[float]:
     """Compute every cue for a normalised turn and the other speaker's previous turn."""
     t = tokens(norm)
     pt = tokens(prev_norm)
-    return [fn(norm, t, prev_norm, pt) for _, fn in CUES]
+    return [fn(norm, t, prev_norm, pt) for _, fn in CUES] + [
+        1.0 if rx.search(norm) else 0.0 for _, rx in RULE_PATTERNS
+    ]
