@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any, Literal
 
@@ -83,6 +84,17 @@ def _complete_families(model: LinearModel, probs: dict[str, Any], codes: set[str
             codes.add(best)
             confidence[best] = round(p, 3)
 
+
+_FIRST_PERSON = re.compile(r"\b(?:i|i'm|i've|i'd|i'll|me|my|myself|mine)\b")
+#: Words a turn must contain for a learned (not rule-fired) code to stand: feedback about
+#: the relationship or session names it, openness about oneself speaks in the first person.
+_ANCHORS: dict[str, re.Pattern[str]] = {
+    "invite_feedback": re.compile(
+        r"\b(?:i|i'm|i've|i'd|me|my|we|we're|us|our|session|sessions|so far|today|pace|"
+        r"helpful|useful|working|here|together|between)\b"),
+    "self_disclosure": _FIRST_PERSON,
+    "transparency": _FIRST_PERSON,
+}
 
 _ACKNOWLEDGEMENTS = frozenset({"yeah", "yes", "yep", "yup", "okay", "ok", "sure", "right", "mm",
                                "hmm", "mhm", "uh", "huh", "hm", "alright", "no", "nope", "true"})
@@ -171,10 +183,17 @@ class OfflineAnalyzer:
         for code, p in _fired_heads(model, probs, client=False).items():
             codes.add(code)
             confidence[code] = p
-        for code in fired(THERAPIST_RULES, tt.turn):
+        by_rule = fired(THERAPIST_RULES, tt.turn)
+        for code in by_rule:
             codes.add(code)
             confidence[code] = max(confidence.get(code, 0.0), 0.9)
         _complete_families(model, probs, codes, confidence, client=False)
+        for code, anchor in _ANCHORS.items():
+            # A learned guess at these codes needs the words that make the turn about the
+            # therapist or the session (out-of-fold on the training split: +0.02 F1).
+            if code in codes and code not in by_rule and not anchor.search(tt.turn):
+                codes.discard(code)
+                confidence.pop(code, None)
 
         if codes & _STEERING and behaviour == "reflection":
             # A judgement or an order dressed as "you're ..." / "you need to ..." is not an

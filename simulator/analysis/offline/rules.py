@@ -26,7 +26,7 @@ _SENTENCE = r"(?:^|[.!?;] )"
 THERAPIST_RULES: Final[dict[str, re.Pattern[str]]] = {
     "apologize": _rx(
         r"\bi(?:'m| am) (?:so |really |very |truly )?sorry(?! (?:to hear|that (?:happened|you)|"
-        r"for your loss|you(?:'re| are| had| have|'ve)))",
+        r"for your loss|about your|you(?:'re| are| had| have|'ve| went| lost| were going)))",
         r"\bi apologi[sz]e\b", r"(?<!not )(?<!hardly )\bmy (?:mistake|bad|fault)\b",
         r"\bthat was my (?:mistake|fault|bad)\b",
         r"\bi (?:got|had) (?:that|it|this) wrong\b", r"\bi was wrong\b",
