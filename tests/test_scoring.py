@@ -83,6 +83,25 @@ def test_rates_are_normalised_by_trainee_turns(rubric: Rubric) -> None:
     )
 
 
+def test_rates_are_per_codable_turn_so_backchannels_do_not_dilute(rubric: Rubric) -> None:
+    """MITI codes behaviours, not turns: 'Mm-hmm.' (coded only ``other``) is not counted."""
+    reflective = [c("I can't sleep."), t("Nights are hard for you.", "reflection_complex")] * 2
+    with_fillers = reflective + [c("Yeah."), t("Mm-hmm.", "other"), c("So."), t("Okay.", "other")]
+    plain = dims(score_transcript(reflective, rubric))["empathy"]
+    padded = dims(score_transcript(with_fillers, rubric))["empathy"]
+    assert padded["value"] == pytest.approx(plain["value"])
+    assert padded["rates"] == plain["rates"]
+    # A codable turn without empathy codes does dilute: a question instead of a filler.
+    asked = reflective + [c("Yeah."), t("When did it start?", "question_closed")]
+    assert dims(score_transcript(asked, rubric))["empathy"]["value"] < plain["value"]
+    # Only fillers: nothing shown and nothing marred, the same as a neutral codable session.
+    fillers = [c("Hi."), t("Mm.", "other")]
+    neutral = [c("Hi."), t("What brings you here?", "question_open")]
+    assert dims(score_transcript(fillers, rubric))["empathy"]["value"] == pytest.approx(
+        dims(score_transcript(neutral, rubric))["empathy"]["value"]
+    )
+
+
 def test_feedback_names_weak_turns_with_concrete_alternatives(rubric: Rubric) -> None:
     turns = [
         c("I drink a bit more than I'd like, I guess."),

@@ -2,10 +2,16 @@
 
 The formula (documented here because instructors tune rubrics against it):
 
-* ``N`` is the number of trainee turns. For each trainee turn, ``for_t`` is the sum of the
-  dimension's ``evidence_for`` weights over the turn's codes, ``against_t`` the same for
-  ``evidence_against``.
-* Rates per trainee turn: ``F = sum(for_t) / N`` and ``A = sum(against_t) / N``, so a long
+* ``N`` is the number of *codable* trainee turns: turns with at least one code other than
+  ``other``. MITI 4.2.1 codes behaviours, not turns: backchannels ("mm-hmm", "okay"),
+  greetings and fragments receive no behaviour code and do not enter its summary scores
+  (percent complex reflections, reflection-to-question ratio, MI-adherent/non-adherent
+  counts are all ratios of coded behaviours). Dividing by every turn instead would make a
+  trainee who says "mm-hmm" often while the client talks look less empathic than one who
+  stays silent, and would make the score depend on how a transcriber split the talk.
+* For each codable trainee turn, ``for_t`` is the sum of the dimension's ``evidence_for``
+  weights over the turn's codes, ``against_t`` the same for ``evidence_against``.
+* Rates per codable turn: ``F = sum(for_t) / N`` and ``A = sum(against_t) / N``, so a long
   session is not rewarded just for being long.
 * Saturating credits in [0, 1): ``shown = 1 - exp(-F / TAU_FOR)`` (how much of the skill was
   shown) and ``harm = 1 - exp(-A / TAU_AGAINST)`` (how much the session was marred).
@@ -14,7 +20,8 @@ The formula (documented here because instructors tune rubrics against it):
   A dimension defined by what to show (empathy) starts low; one defined by what to avoid
   (non-judgment) starts high.
 * ``value = 1 + 4 * (share_for * shown + (1 - share_for) * (1 - harm))``, in [1, 5];
-  ``score = round(value)`` (halves round up).
+  ``score = round(value)`` (halves round up). A session with no codable trainee turn scores
+  ``1 + 4 * (1 - share_for)``: nothing shown, nothing marred.
 
 ``TAU_FOR = TAU_AGAINST = 0.4`` were set by reasoning, not fitted: about one full-weight
 reflection every two turns earns most of the credit (``1 - exp(-0.5/0.4) = 0.71``), and one
@@ -35,6 +42,9 @@ from simulator.scoring.transcript import Turn
 
 TAU_FOR = 0.4
 TAU_AGAINST = 0.4
+
+#: Codes that alone do not make a turn codable (MITI leaves such utterances uncoded).
+UNCODABLE = frozenset({"other"})
 
 #: Evidence turns quoted per direction (for / against).
 MAX_EVIDENCE = 3
@@ -64,11 +74,16 @@ def turn_weights(dim: Dimension, codes: tuple[str, ...]) -> tuple[float, float]:
     )
 
 
+def is_codable(turn: Turn) -> bool:
+    """Whether ``turn`` carries a behaviour code that MITI would count (anything but ``other``)."""
+    return any(c not in UNCODABLE for c in turn.codes)
+
+
 def dimension_value(
     dim: Dimension, trainee: list[Turn], tuning: Tuning = Tuning()
 ) -> tuple[float, float, float]:
     """Return ``(value in [1, 5], F, A)`` for ``dim`` over the trainee turns (see module doc)."""
-    n = max(1, len(trainee))
+    n = max(1, sum(1 for turn in trainee if is_codable(turn)))
     total_for = total_against = 0.0
     for turn in trainee:
         f, a = turn_weights(dim, turn.codes)
