@@ -24,10 +24,13 @@ The formula (documented here because instructors tune rubrics against it):
   ``1 + 4 * (1 - share_for)``: nothing shown, nothing marred.
 
 ``TAU_FOR = TAU_AGAINST = 0.4`` were set by reasoning, not fitted: about one full-weight
-reflection every two turns earns most of the credit (``1 - exp(-0.5/0.4) = 0.71``), and one
-weight-2 judgment in ten turns costs about a third of it (``1 - exp(-0.2/0.4) = 0.39``).
-``bench/score_auc.py`` checks how these choices separate high- from low-quality MI sessions,
-including a cross-validated search over them.
+reflection every two codable turns earns most of the credit (``1 - exp(-0.5/0.4) = 0.71``),
+and one weight-2 judgment in ten codable turns costs about a third of it
+(``1 - exp(-0.2/0.4) = 0.39``). ``bench/score_auc.py`` checks how these choices separate high-
+from low-quality MI sessions, including a cross-validated search over them. The per-codable-turn
+normalisation and the default rubric's empathy weights against (MITI's MI-non-adherent codes)
+were chosen by MITI/DOMAIN.md reasoning, but after seeing that bench's AnnoMI dev figures: the
+data owners' blind test split is the real check.
 """
 
 from __future__ import annotations
