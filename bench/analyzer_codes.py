@@ -73,8 +73,18 @@ def family_scores(cases: list[AuthoredCase], preds: list[set[str]]) -> dict[str,
 
 
 def code_scores(cases: list[AuthoredCase], preds: list[set[str]]) -> dict[str, tuple[float, int]]:
-    """Per-code F1 and support over the codes the authored cases exercise."""
-    codes = sorted({c for k in cases for c in k.codes} - {"other", "neutral"})
+    """Per-code F1 and support for the codes the authored cases are written for.
+
+    Behaviour codes (reflections, questions, information) come from AnnoMI and are
+    only partly labelled in the authored cases, so they are left out here.
+    """
+    from simulator.analysis.offline.training import (
+        AUTHORED_CLIENT_CODES,
+        AUTHORED_THERAPIST_CODES,
+    )
+
+    wanted = set(AUTHORED_THERAPIST_CODES) | set(AUTHORED_CLIENT_CODES)
+    codes = sorted({c for k in cases for c in k.codes} & wanted)
     out = {}
     for code in codes:
         gold = [code in k.codes for k in cases]

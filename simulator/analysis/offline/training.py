@@ -6,9 +6,10 @@ so that importing this module never costs the run-time analyzer anything.
 
 Heads trained:
 
-- ``behaviour`` (AnnoMI therapist turns, 4-way) and the flag heads
-  ``has_reflection`` / ``has_question`` / ``has_input`` whose scores are
-  stacked into the final behaviour decision (:mod:`.analyzer`);
+- ``behaviour`` (AnnoMI therapist turns, 4-way; its argmax is the decision) and
+  the flag heads ``has_reflection`` / ``has_question`` / ``has_input``. The flag
+  heads are shipped but not used: stacking them with the behaviour head did not
+  help in transcript-disjoint CV (0.748-0.752 against 0.750 macro-F1);
 - ``reflection_depth`` (simple/complex), ``question_type`` (closed/open),
   ``input_type`` (information/advice/negotiation/options);
 - ``client_talk`` (AnnoMI client turns: change/neutral/sustain);
