@@ -29,7 +29,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-DEFAULT_CSV = REPO.parent / "shared" / "data" / "annomi" / "annomi-dev.csv"
+sys.path.insert(0, str(REPO))
+
+# One place decides where AnnoMI lives (next to the repo, or $SIMULATOR_ANNOMI_CSV).
+from simulator.analysis.offline.corpus import ANNOMI_CSV as DEFAULT_CSV  # noqa: E402
 CONTEXT_TURNS = 2
 
 
