@@ -33,6 +33,7 @@ sys.path.insert(0, str(REPO))
 
 # One place decides where AnnoMI lives (next to the repo, or $SIMULATOR_ANNOMI_CSV).
 from simulator.analysis.offline.corpus import ANNOMI_CSV as DEFAULT_CSV  # noqa: E402
+
 CONTEXT_TURNS = 2
 
 
