@@ -164,12 +164,11 @@ class OfflineAnalyzer:
         question: Literal["open", "closed"] | None = None
 
         if behaviour == "reflection":
-            depth = probs["reflection_depth"]
-            reflection = "complex" if depth[1] >= 0.5 else "simple"
+            depth = _pick(model, probs, "reflection_depth")
+            reflection = "complex" if depth == "complex" else "simple"
             codes.add(f"reflection_{reflection}")
         elif behaviour == "question":
-            kind = probs["question_type"]
-            question = "open" if kind[1] >= 0.5 else "closed"
+            question = "open" if _pick(model, probs, "question_type") == "open" else "closed"
             codes.add(f"question_{question}")
         elif behaviour == "therapist_input":
             types = model.heads["input_type"].classes
@@ -245,3 +244,14 @@ class OfflineAnalyzer:
             confidence[f"{kind}_talk"] = round(float(talk.max()), 3)
         ordered = tuple(sorted(codes, key=lambda c: _RANK.get(c, len(_RANK))))
         return TurnLabel(codes=ordered or ("neutral",), confidence=confidence)
+
+
+def _pick(model: LinearModel, probs: dict[str, Any], head: str) -> str:
+    """The class a two-class head picks, by name.
+
+    A sigmoid head's column is the probability of ``classes[1]``, and the class order comes
+    from training (sorted labels), so index positions must never be hard-coded: doing so once
+    swapped simple and complex reflections.
+    """
+    classes = model.heads[head].classes
+    return str(classes[1] if probs[head][1] >= 0.5 else classes[0])
