@@ -6,6 +6,11 @@ vocabulary come from the shipped model). This is the figure to check changes
 to rules, authored training cases and thresholds against; the held-out split
 (``analyzer_codes``) is for confirming at the end.
 
+Caution: the figure is only honest for changes not written by reading its own
+errors. On 2026-11-22 rules written from these out-of-fold errors raised it from
+0.837 to 0.915 (mean family F1) while the held-out figures fell (judgment 0.802
+-> 0.776, rupture markers 0.860 -> 0.796), and the change was reverted.
+
 Run: ``python -m bench analyzer_oof`` (needs scikit-learn, ~1 minute).
 """
 

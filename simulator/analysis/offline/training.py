@@ -27,7 +27,6 @@ import numpy as np
 
 from simulator.analysis.codes import CLIENT_CODES, FAMILIES, THERAPIST_CODES
 from simulator.analysis.offline.corpus import BEHAVIOURS, AnnomiTurn, AuthoredCase
-from simulator.analysis.offline.cues import CUE_NAMES, CUES
 from simulator.analysis.offline.features import Featuriser, TurnText
 from simulator.analysis.offline.model import Head, LinearModel
 
@@ -120,27 +119,11 @@ def pack(fz: Featuriser, fitted: Sequence[FittedHead], meta: dict[str, Any]) -> 
     return LinearModel(fz, weights, np.concatenate(biases), heads, meta)
 
 
-def without_rule_cues(X: Any) -> Any:
-    """Return ``X`` with the rule-firing cue columns set to zero.
-
-    The behaviour head is trained without them: the rules describe the authored codes,
-    not AnnoMI's behaviours, and transcript-disjoint CV is better without them
-    (0.752 against 0.749 macro-F1). A column that is always zero gets a zero weight,
-    so the shipped head ignores the rules at run time too.
-    """
-    import scipy.sparse as sp
-
-    mask = np.ones(X.shape[1])
-    mask[len(CUES):len(CUE_NAMES)] = 0.0
-    return sp.csr_matrix(X @ sp.diags(mask))
-
-
 def therapist_heads(fz: Featuriser, turns: Sequence[AnnomiTurn], c: float = BEHAVIOUR_C,
                     only_behaviour: bool = False) -> list[FittedHead]:
     """Train the AnnoMI therapist heads on ``turns`` (therapist turns only)."""
     X = design_matrix(fz, [t.tt for t in turns])
-    out = [fit_softmax("behaviour", without_rule_cues(X), [t.behaviour or "other" for t in turns],
-                       BEHAVIOURS, c)]
+    out = [fit_softmax("behaviour", X, [t.behaviour or "other" for t in turns], BEHAVIOURS, c)]
     if only_behaviour:
         return out
     for flag, head in (("reflection", "has_reflection"), ("question", "has_question"),
