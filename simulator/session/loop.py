@@ -119,16 +119,7 @@ class Session:
             scenario.opening_line, client=persona.name, turn=0, trust=round(trust.value)
         )
         label = analyzer.label(Utterance("client", text), ())
-        opening = TurnRecord(
-            index=0,
-            speaker="client",
-            text=text,
-            codes=label.codes,
-            trust=trust.value,
-            rupture=trust.rupture,
-            disclosed=tuple(trust.unlocked),
-            state=trust.client_state,
-        )
+        opening = _client_turn(0, text, label.codes, trust, trust.unlocked)
         session = cls(
             id=uuid.uuid4().hex,
             scenario=scenario,
@@ -263,15 +254,8 @@ class Session:
             raise ClientEngineError("the client engine returned an empty reply")
 
         client_label = self.analyzer.label(Utterance("client", reply), transcript)
-        client = TurnRecord(
-            index=trainee.index + 1,
-            speaker="client",
-            text=reply,
-            codes=client_label.codes,
-            trust=trust.value,
-            rupture=trust.rupture,
-            disclosed=tuple(outcome.newly_unlocked),
-            state=trust.client_state,
+        client = _client_turn(
+            trainee.index + 1, reply, client_label.codes, trust, outcome.newly_unlocked
         )
         turns = [*self.turns, trainee, client]
         ends = turn_no >= self.scenario.turn_limit
@@ -359,3 +343,19 @@ def _default_analyzer() -> Analyzer:
     module = importlib.import_module("simulator.analysis")
     analyzer: Analyzer = module.get_analyzer("offline")
     return analyzer
+
+
+def _client_turn(
+    index: int, text: str, codes: tuple[str, ...], trust: TrustState, disclosed: Sequence[str]
+) -> TurnRecord:
+    """A client turn, stamped with the trust state it was said in."""
+    return TurnRecord(
+        index=index,
+        speaker="client",
+        text=text,
+        codes=codes,
+        trust=trust.value,
+        rupture=trust.rupture,
+        disclosed=tuple(disclosed),
+        state=trust.client_state,
+    )
