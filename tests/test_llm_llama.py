@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from support.contexts import dale_first_turn
 from support.llama_server import ALIAS, llama_server, model_path  # noqa: F401
 
 from simulator.analysis.base import Utterance
@@ -27,16 +28,7 @@ MAX_TOKENS = 24
 
 @pytest.fixture(scope="module")
 def ctx() -> ClientContext:
-    lib = load_library()
-    scenario = lib.scenario("dale-first-session")
-    persona = lib.persona(scenario.persona)
-    return ClientContext(
-        persona=persona, scenario=scenario, state="guarded", trust=20.0, trust_band="guarded",
-        rupture=None, unlocked=(persona.disclosure[0],), newly_unlocked=(), move="question",
-        codes=("question_open",), turn=1,
-        transcript=(Utterance("client", "Let's get this over with."),
-                    Utterance("therapist", "What brings you in today?")),
-    )
+    return dale_first_turn()
 
 
 async def test_openai_engine_streams_from_llama_server(llama_server: str,  # noqa: F811

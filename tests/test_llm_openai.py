@@ -12,14 +12,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from support.contexts import dale_first_turn
 from support.fake_openai import FakeOpenAI, Reply
 
-from simulator.analysis.base import Utterance
 from simulator.clients.base import ClientContext, ClientEngineError, create_engine
 from simulator.clients.llm import OpenAIChatProvider, retry_after_seconds
 from simulator.clients.openai_engine import ChatClientEngine, ReplyShaper, create
 from simulator.config import EngineSettings, load_settings
-from simulator.content.library import load_library
 
 
 @pytest.fixture
@@ -30,16 +29,7 @@ def server() -> Iterator[FakeOpenAI]:
 
 @pytest.fixture(scope="module")
 def ctx() -> ClientContext:
-    lib = load_library()
-    scenario = lib.scenario("dale-first-session")
-    persona = lib.persona(scenario.persona)
-    return ClientContext(
-        persona=persona, scenario=scenario, state="guarded", trust=20.0, trust_band="guarded",
-        rupture=None, unlocked=(persona.disclosure[0],), newly_unlocked=(), move="question",
-        codes=("question_open",), turn=1,
-        transcript=(Utterance("client", "Let's get this over with."),
-                    Utterance("therapist", "What brings you here today?")),
-    )
+    return dale_first_turn()
 
 
 def engine_for(server: FakeOpenAI, *, max_retries: int = 3, timeout: float = 60.0
