@@ -21,6 +21,9 @@ REPO = Path(__file__).resolve().parents[3]
 ANNOMI_CSV = Path(os.environ.get("SIMULATOR_ANNOMI_CSV")
                   or REPO.parent / "shared" / "data" / "annomi" / "annomi-dev.csv")
 AUTHORED_DIR = REPO / "data" / "authored"
+#: An independent test set written blind to the training cases and the model: never trained
+#: or tuned on (``data/blind/README.md``).
+BLIND_DIR = REPO / "data" / "blind"
 BEHAVIOURS: tuple[str, ...] = ("reflection", "question", "therapist_input", "other")
 
 
