@@ -19,9 +19,26 @@ _SPACES = re.compile(r"\s+")
 _TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?|[?!]")
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 
+#: Chat spellings trainees type in a terminal, mapped to the written forms the model and the
+#: cue rules know ("im" -> "i'm", "u" -> "you"). Only unambiguous ones: "its", "ill", "well",
+#: "were", "id", "hell", "shed" and "ur" (your or you're) are real words or ambiguous.
+_CHAT_FORMS: dict[str, str] = {
+    **{w: f"{w[:-1]}'{w[-1]}" for w in (
+        "dont", "doesnt", "didnt", "cant", "wont", "isnt", "arent", "wasnt", "werent", "havent",
+        "hasnt", "hadnt", "couldnt", "wouldnt", "shouldnt", "aint", "mustnt", "neednt")},
+    "im": "i'm", "ive": "i've", "youre": "you're", "youve": "you've", "youll": "you'll",
+    "youd": "you'd", "thats": "that's", "whats": "what's", "theres": "there's",
+    "theyre": "they're", "theyve": "they've", "hes": "he's", "shes": "she's", "lets": "let's",
+    "wheres": "where's", "hows": "how's", "whos": "who's",
+    "u": "you", "ya": "you", "idk": "i don't know", "dunno": "don't know", "pls": "please",
+    "plz": "please", "cuz": "because", "coz": "because", "bc": "because", "thx": "thanks",
+}
+_CHAT_WORD = re.compile(r"\b(" + "|".join(sorted(map(re.escape, _CHAT_FORMS), key=len,
+                                                 reverse=True)) + r")\b(?!'|\.\w)")
+
 
 def normalise(text: str) -> str:
-    """Lower-case ``text``, unify quotes and dashes, drop transcription notes.
+    """Lower-case ``text``, unify quotes and dashes, drop transcription notes, spell out chat forms.
 
     Args:
         text: Raw utterance text (any length, may be empty).
@@ -32,6 +49,7 @@ def normalise(text: str) -> str:
     text = _BRACKETED.sub(" ", text.translate(_QUOTES).lower())
     # Transcripts stutter with hyphens ("you-you really"); treat them as word breaks.
     text = re.sub(r"(?<=[a-z])-(?=[a-z])", " ", text)
+    text = _CHAT_WORD.sub(lambda m: _CHAT_FORMS[m.group(1)], text)
     return _SPACES.sub(" ", text).strip()
 
 
