@@ -7,7 +7,9 @@ turn costs a single gather-and-dot for all heads. Files, inside the package:
 - ``data/model.npz``: ``W`` (features x outputs, float32), ``b`` (outputs),
   ``idf`` (vocabulary IDF, float64 so features match training exactly);
 - ``data/model.json``: the vocabulary (column order), the heads (kind,
-  columns, classes, decision threshold) and training metadata.
+  columns, classes, decision threshold), training metadata and, for a model
+  with the semantic block, its layout (``dense``; the token vectors are in
+  ``data/embeddings.npz``, see :mod:`.embedding`).
 """
 
 from __future__ import annotations
