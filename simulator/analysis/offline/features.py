@@ -22,7 +22,7 @@ import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, Literal
 
 from simulator.analysis.offline.cues import CUE_NAMES, cue_vector
 from simulator.analysis.offline.text import char_ngrams, normalise, tokens, word_ngrams
@@ -122,10 +122,11 @@ class Featuriser:
 
     @classmethod
     def fit(cls, turns: Iterable[TurnText], min_df: dict[str, int] | None = None,
-            dense: DenseBlock | None | str = "default") -> Featuriser:
+            dense: DenseBlock | None | Literal["default"] = "default") -> Featuriser:
         """Fit the vocabulary and smoothed IDF (as sklearn: ``ln((1+n)/(1+df)) + 1``).
 
-        ``dense="default"`` takes :data:`DEFAULT_DENSE` as it is at call time.
+        ``dense="default"`` takes :data:`DEFAULT_DENSE` as it is at call time (so that
+        an experiment can set it without threading a parameter through training).
         """
         min_df = min_df or {"u": 2, "c": 3, "p": 3, "t": 3}
         df: Counter[str] = Counter()
@@ -137,11 +138,9 @@ class Featuriser:
         keys = sorted(k for k, v in df.items() if v >= min_df[k[0]])
         vocab = {k: i for i, k in enumerate(keys)}
         idf = [math.log((1 + n_docs) / (1 + df[k])) + 1.0 for k in keys]
-        return cls(vocab, idf, DEFAULT_DENSE if dense == "default" else dense)  # type: ignore[arg-type]
+        return cls(vocab, idf, DEFAULT_DENSE if dense == "default" else dense)
 
-    def _dense(self, tt: TurnText, out: dict[int, float]) -> None:
-        assert self.dense is not None
-        d = self.dense
+    def _dense(self, d: DenseBlock, tt: TurnText, out: dict[int, float]) -> None:
         turn = self._embedder.embed(tt.turn)
         prev = self._embedder.embed(tt.prev_other)
         base = self.n_cues
@@ -160,7 +159,7 @@ class Featuriser:
             if v:
                 out[i] = v * CUE_WEIGHT
         if self.dense:
-            self._dense(tt, out)
+            self._dense(self.dense, tt, out)
         offset = self.n_cues + self.n_dense
         for block, grams in block_grams(tt).items():
             counts: Counter[int] = Counter()
