@@ -7,7 +7,9 @@ turn costs a single gather-and-dot for all heads. Files, inside the package:
 - ``data/model.npz``: ``W`` (features x outputs, float32), ``b`` (outputs),
   ``idf`` (vocabulary IDF, float64 so features match training exactly);
 - ``data/model.json``: the vocabulary (column order), the heads (kind,
-  columns, classes, decision threshold) and training metadata.
+  columns, classes, decision threshold), training metadata and, for a model
+  with the semantic block, its layout (``dense``; the token vectors are in
+  ``data/embeddings.npz``, see :mod:`.embedding`).
 """
 
 from __future__ import annotations
@@ -20,7 +22,8 @@ from typing import Any
 
 import numpy as np
 
-from simulator.analysis.offline.features import Featuriser, TurnText
+from simulator.analysis.offline.embedding import EmbeddingFileError
+from simulator.analysis.offline.features import DenseBlock, Featuriser, TurnText
 
 MODEL_PACKAGE = "simulator.analysis.offline.data"
 MODEL_NPZ = "model.npz"
@@ -127,6 +130,8 @@ def save_model(model: LinearModel, directory: Any) -> None:
         },
         "meta": model.meta,
     }
+    if fz.dense:
+        doc["dense"] = fz.dense.to_dict()
     (directory / MODEL_JSON).write_text(json.dumps(doc, separators=(",", ":")), encoding="utf-8")
 
 
@@ -135,13 +140,14 @@ def load_model_files(npz_bytes: Any, doc: dict[str, Any]) -> LinearModel:
     try:
         arrays = np.load(npz_bytes)
         vocab = {k: i for i, k in enumerate(doc["vocab"])}
-        featuriser = Featuriser(vocab, arrays["idf"].tolist())
+        dense = DenseBlock(**doc["dense"]) if doc.get("dense") else None
+        featuriser = Featuriser(vocab, arrays["idf"].tolist(), dense)
         heads = {
             n: Head(n, h["kind"], int(h["start"]), tuple(h["classes"]), float(h["threshold"]))
             for n, h in doc["heads"].items()
         }
         return LinearModel(featuriser, arrays["W"], arrays["b"], heads, doc.get("meta"))
-    except (KeyError, ValueError, OSError) as exc:
+    except (KeyError, ValueError, OSError, TypeError, EmbeddingFileError) as exc:
         raise ModelFileError(f"cannot read the shipped analyzer model: {exc}") from exc
 
 
