@@ -8,6 +8,7 @@ import sys
 import time
 from importlib import resources
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 import pytest
@@ -16,13 +17,14 @@ from simulator.analysis import UnknownAnalyzerError, get_analyzer
 from simulator.analysis.base import Analyzer, TurnLabel, Utterance
 from simulator.analysis.codes import ALL_CODES, CLIENT_CODES, THERAPIST_CODES
 from simulator.analysis.offline import OfflineAnalyzer
-from simulator.analysis.offline.corpus import is_held_out, load_authored
+from simulator.analysis.offline.corpus import BLIND_DIR, is_held_out, load_authored
 from simulator.analysis.offline.features import TurnText
 from simulator.analysis.offline.model import MODEL_PACKAGE, load_shipped_model
+from simulator.analysis.offline.text import normalise
 
 REPO = Path(__file__).resolve().parent.parent
-T = "therapist"
-C = "client"
+T: Literal["therapist"] = "therapist"
+C: Literal["client"] = "client"
 CTX = (Utterance(C, "I work all day, then I come home and do everything for the kids. "
                     "Nobody even says thank you."),)
 
@@ -230,3 +232,38 @@ def test_training_script_rejects_a_missing_corpus(tmp_path: Path) -> None:
     )
     assert out.returncode == 2 and "not found" in out.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_chat_spellings_are_spelled_out_before_featurising() -> None:
+    assert normalise("im sorry u feel that way, dont worry youre fine") == (
+        "i'm sorry you feel that way, don't worry you're fine")
+    # Real words and ambiguous forms stay as typed ("its", "well", "were", "ill").
+    kept = "well, its what we were told. ill ask"
+    assert normalise("Well, its what we were told. ill ask") == kept
+    assert normalise("thank u. U.S. rules") == "thank you. u.s. rules"
+
+
+@pytest.mark.parametrize(("written", "typed"), [
+    ("You're overreacting, it's not a big deal.", "youre overreacting, its not a big deal"),
+    ("I don't think you should feel that way.", "i dont think u should feel that way"),
+    ("I'm sorry, I got that wrong. What did I miss?",
+     "im sorry, i got that wrong. what did i miss?"),
+])
+def test_a_turn_typed_like_chat_gets_the_codes_of_its_written_form(written: str, typed: str
+                                                                   ) -> None:
+    context = [Utterance(C, "My boss yelled at me again and I just froze.")]
+    analyzer = get_analyzer()
+    assert analyzer.label(Utterance(T, typed), context).codes == analyzer.label(
+        Utterance(T, written), context).codes
+
+
+def test_blind_set_is_valid_and_shares_no_text_with_the_training_cases() -> None:
+    blind = load_authored(BLIND_DIR)
+    assert len(blind) >= 400
+    for k in blind:
+        assert k.speaker in (T, C) and k.codes and set(k.codes) <= ALL_CODES, k.id
+        assert k.context, k.id  # every blind turn answers the line before it
+    authored = {(k.speaker, k.text.lower()) for k in load_authored()}
+    # Bare acknowledgements ("Mm.", "No.") occur everywhere; anything longer must not.
+    assert not [k.id for k in blind
+                if len(k.text.split()) > 3 and (k.speaker, k.text.lower()) in authored]
