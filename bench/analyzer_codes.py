@@ -56,6 +56,14 @@ def predict(cases: list[AuthoredCase]) -> list[set[str]]:
     return label_cases(load_shipped_model(), cases)
 
 
+def presence_pairs(cases: list[AuthoredCase], preds: list[set[str]], family: str
+                   ) -> list[tuple[bool, bool]]:
+    """(gold has the family, prediction has it) for each case of the family's speaker."""
+    members = set(FAMILIES[family])
+    return [(bool(set(k.codes) & members), bool(p & members))
+            for k, p in zip(cases, preds, strict=True) if k.speaker == MEASURED[family]]
+
+
 def family_scores(cases: list[AuthoredCase], preds: list[set[str]]) -> dict[str, dict[str, float]]:
     """Return ``{family: {"presence_f1", "exact_f1", "positives", "cases"}}``."""
     out: dict[str, dict[str, float]] = {}

@@ -25,7 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.analyzer_codes import code_scores, family_scores  # noqa: E402
+from bench.analyzer_codes import code_scores, family_scores, presence_pairs  # noqa: E402
 from simulator.analysis.offline.corpus import load_annomi, load_authored  # noqa: E402
 from simulator.analysis.offline.model import load_shipped_model  # noqa: E402
 from simulator.analysis.offline.training import (  # noqa: E402
@@ -40,24 +40,33 @@ FAMILY_GRID = (0.4, 0.5, 0.6, 0.7)
 LIVE_MARKER_RATE = 0.2
 
 
-def oof_predictions() -> tuple[list, list[set[str]]]:
-    """Return (training cases in fold order, their out-of-fold predicted codes)."""
+def training_folds() -> list:
+    """The out-of-fold models over the authored training split, each with its test fold."""
     cases = [k for k in load_authored() if not k.held_out]
-    annomi = load_annomi()
+    return fold_models(load_shipped_model(), cases, load_annomi())
+
+
+def label_folds(folds: list, thresholds: tuple[float, float] | None = None
+                ) -> tuple[list, list[set[str]]]:
+    """Return (cases in fold order, their out-of-fold codes), optionally at (code, family)
+    thresholds instead of the ones the models were trained with."""
     order, preds = [], []
-    for model, test in fold_models(load_shipped_model(), cases, annomi):
+    for model, test in folds:
+        if thresholds:
+            model = with_thresholds(model, *thresholds)
         order.extend(test)
         preds.extend(label_cases(model, test))
     return order, preds
 
 
+def oof_predictions() -> tuple[list, list[set[str]]]:
+    """Return (training cases in fold order, their out-of-fold predicted codes)."""
+    return label_folds(training_folds())
+
+
 def rupture_f1_at_rate(cases: list, preds: list[set[str]], rate: float) -> float:
     """Rupture-marker F1 with negatives re-weighted so that markers make up ``rate``."""
-    from simulator.analysis.codes import FAMILIES
-
-    members = set(FAMILIES["rupture_marker"])
-    pairs = [(bool(set(k.codes) & members), bool(p & members))
-             for k, p in zip(cases, preds, strict=True) if k.speaker == "client"]
+    pairs = presence_pairs(cases, preds, "rupture_marker")
     share = sum(g for g, _ in pairs) / len(pairs)
     weight = (1 - rate) / rate * share / (1 - share)
     tp = sum(g and p for g, p in pairs)
@@ -68,16 +77,12 @@ def rupture_f1_at_rate(cases: list, preds: list[set[str]], rate: float) -> float
 
 def grid() -> int:
     """Print family F1 for every code x family threshold pair (same out-of-fold models)."""
-    cases = [k for k in load_authored() if not k.held_out]
-    folds = fold_models(load_shipped_model(), cases, load_annomi())
-    print(f"training cases: {len(cases)}; code x family thresholds, presence F1")
+    folds = training_folds()
+    print(f"training cases: {sum(len(test) for _, test in folds)}; code x family thresholds, "
+          "presence F1")
     for code_t in CODE_GRID:
         for fam_t in FAMILY_GRID:
-            order: list = []
-            preds: list[set[str]] = []
-            for model, test in folds:
-                order.extend(test)
-                preds.extend(label_cases(with_thresholds(model, code_t, fam_t), test))
+            order, preds = label_folds(folds, (code_t, fam_t))
             fams = family_scores(order, preds)
             row = " ".join(f"{f[:8]} {s['presence_f1']:.3f}" for f, s in fams.items())
             live = rupture_f1_at_rate(order, preds, LIVE_MARKER_RATE)

@@ -23,8 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.analyzer_codes import MEASURED  # noqa: E402
-from simulator.analysis.codes import FAMILIES  # noqa: E402
+from bench.analyzer_codes import MEASURED, presence_pairs  # noqa: E402
 from simulator.analysis.offline.corpus import (  # noqa: E402
     AUTHORED_DIR,
     BLIND_DIR,
@@ -39,12 +38,13 @@ SETS = (("authored training sample", "authored_sample_second.jsonl", AUTHORED_DI
 
 def agreement(first: list[AuthoredCase], second: dict[str, set[str]]
               ) -> dict[str, tuple[float, float, int, int]]:
-    """Per family: (F1, Cohen's kappa, first-annotator positives, cases)."""
+    """Per family: (F1, Cohen's kappa, first-annotator positives, cases).
+
+    ``first`` must hold only cases that ``second`` labelled.
+    """
     out = {}
-    for family, speaker in MEASURED.items():
-        members = set(FAMILIES[family])
-        pairs = [(bool(set(k.codes) & members), bool(second[k.id] & members))
-                 for k in first if k.speaker == speaker and k.id in second]
+    for family in MEASURED:
+        pairs = presence_pairs(first, [second[k.id] for k in first], family)
         n = len(pairs)
         a = sum(x for x, _ in pairs)
         b = sum(y for _, y in pairs)

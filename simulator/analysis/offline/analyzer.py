@@ -86,8 +86,8 @@ def _complete_families(model: LinearModel, probs: dict[str, Any], codes: set[str
         if (members[0] in CLIENT_CODES) != client or codes & set(members):
             continue
         scored = [(float(probs[f"code:{c}"][1]), c) for c in members if f"code:{c}" in probs]
-        if scored and max(scored)[0] >= COMPLETION_FLOOR:
-            p, best = max(scored)
+        p, best = max(scored, default=(0.0, ""))
+        if p >= COMPLETION_FLOOR:
             codes.add(best)
             confidence[best] = round(p, 3)
 

@@ -53,7 +53,6 @@ BEHAVIOUR_C = 2.0
 #: nothing to lose. Their thresholds maximise out-of-fold F1 with negatives re-weighted to a
 #: 20% marker rate: 0.735 at family 0.6 against 0.711 at 0.4 (plain F1 0.823 against 0.836).
 CODE_THRESHOLD = 0.6
-CLIENT_CODE_THRESHOLD = 0.6
 FAMILY_THRESHOLDS: dict[str, float] = {"judgment": 0.5, "openness": 0.5, "repair": 0.5,
                                        "rupture_marker": 0.6}
 
@@ -176,11 +175,11 @@ ANNOMI_IMPLIES: dict[str, frozenset[str]] = {
 }
 
 
-def _negative_weights(extra: Sequence[AnnomiTurn], codes: frozenset[str], weight: float,
-                      exclude: bool = True) -> list[float]:
+def _negative_weights(extra: Sequence[AnnomiTurn], codes: frozenset[str], weight: float
+                      ) -> list[float]:
     """Weights of AnnoMI negatives for a head over ``codes``: 0 where AnnoMI implies one."""
-    return [0.0 if exclude and ANNOMI_IMPLIES.get(t.input_subtype or "", frozenset()) & codes
-            else weight for t in extra]
+    return [0.0 if ANNOMI_IMPLIES.get(t.input_subtype or "", frozenset()) & codes else weight
+            for t in extra]
 
 
 def code_heads(
@@ -189,7 +188,6 @@ def code_heads(
     annomi: Sequence[AnnomiTurn],
     c: float = 4.0,
     annomi_weight: float = 0.3,
-    exclude_implied: bool = True,
 ) -> list[FittedHead]:
     """Train one sigmoid head per authored code and per measured family.
 
@@ -212,16 +210,13 @@ def code_heads(
             y = [code in k.codes for k in own] + [False] * len(extra)
             if sum(y) < MIN_POSITIVES:
                 continue
-            weights = own_weights + _negative_weights(extra, frozenset({code}), annomi_weight,
-                                                      exclude_implied)
-            threshold = CLIENT_CODE_THRESHOLD if speaker == "client" else CODE_THRESHOLD
-            out.append(fit_binary(f"code:{code}", X, y, c, threshold, weights=weights))
+            weights = own_weights + _negative_weights(extra, frozenset({code}), annomi_weight)
+            out.append(fit_binary(f"code:{code}", X, y, c, CODE_THRESHOLD, weights=weights))
         for family, (fam_speaker, members) in FAMILY_HEADS.items():
             if fam_speaker != speaker:
                 continue
             y = [bool(set(k.codes) & set(members)) for k in own] + [False] * len(extra)
-            weights = own_weights + _negative_weights(extra, frozenset(members), annomi_weight,
-                                                      exclude_implied)
+            weights = own_weights + _negative_weights(extra, frozenset(members), annomi_weight)
             out.append(fit_binary(f"family:{family}", X, y, c, FAMILY_THRESHOLDS[family],
                                   weights=weights))
     return out
