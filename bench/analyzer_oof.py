@@ -2,7 +2,9 @@
 
 Each of 4 folds of the training cases is labelled by a model whose code and
 family heads were trained on the other 3 folds (the AnnoMI heads and the
-vocabulary come from the shipped model). This is the figure to check changes
+vocabulary come from the shipped model), blended with the encoder's
+out-of-fold probabilities for the same folds (``data/encoder_oof.npz``, from
+``scripts/train_encoder.py --folds 4``). This is the figure to check changes
 to rules, authored training cases and thresholds against; the held-out split
 (``analyzer_codes``) is for confirming at the end.
 
@@ -13,9 +15,10 @@ errors. On 2026-11-22 rules written from these out-of-fold errors raised it from
 
 Run: ``python -m bench analyzer_oof`` (needs scikit-learn, a few minutes).
 ``python bench/analyzer_oof.py --grid`` re-runs the search the shipped thresholds came from
-(``training.CODE_THRESHOLD`` / ``FAMILY_THRESHOLDS``): the same folds labelled at every code x
-family threshold pair, with the rupture-marker F1 also at a realistic 20% marker rate
-(authored client cases are ~40% markers; live sessions far fewer).
+(``training.CODE_THRESHOLD`` / ``FAMILY_THRESHOLDS``, ``analyzer.ENCODER_WEIGHT``): the same
+folds labelled at every encoder share x code x family threshold, with the rupture-marker F1
+also at a realistic 20% marker rate (authored client cases are ~40% markers; live sessions
+far fewer).
 """
 
 from __future__ import annotations
@@ -26,16 +29,20 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.analyzer_codes import code_scores, family_scores, presence_pairs  # noqa: E402
+from simulator.analysis.offline.analyzer import ENCODER_WEIGHT  # noqa: E402
 from simulator.analysis.offline.corpus import load_annomi, load_authored  # noqa: E402
 from simulator.analysis.offline.model import load_shipped_model  # noqa: E402
 from simulator.analysis.offline.training import (  # noqa: E402
     fold_models,
     label_cases,
+    oof_encoder,
     with_thresholds,
 )
 
-CODE_GRID = (0.5, 0.6, 0.7, 0.8)
-FAMILY_GRID = (0.4, 0.5, 0.6, 0.7)
+CODE_GRID = (0.5, 0.6, 0.7)
+FAMILY_GRID = (0.4, 0.5, 0.6)
+#: Encoder shares tried (0: the linear model alone).
+WEIGHT_GRID = (0.0, 0.3, 0.5, 0.7)
 #: Share of rupture markers among client turns assumed for a live session.
 LIVE_MARKER_RATE = 0.2
 
@@ -46,16 +53,21 @@ def training_folds() -> list:
     return fold_models(load_shipped_model(), cases, load_annomi())
 
 
-def label_folds(folds: list, thresholds: tuple[float, float] | None = None
-                ) -> tuple[list, list[set[str]]]:
+def label_folds(folds: list, thresholds: tuple[float, float] | None = None,
+                weight: float = ENCODER_WEIGHT) -> tuple[list, list[set[str]]]:
     """Return (cases in fold order, their out-of-fold codes), optionally at (code, family)
-    thresholds instead of the ones the models were trained with."""
+    thresholds instead of the ones the models were trained with.
+
+    The encoder's probabilities are its own out-of-fold ones (same folds), blended at
+    ``weight``.
+    """
     order, preds = [], []
+    encoder = oof_encoder([k for _, test in folds for k in test])
     for model, test in folds:
         if thresholds:
             model = with_thresholds(model, *thresholds)
         order.extend(test)
-        preds.extend(label_cases(model, test))
+        preds.extend(label_cases(model, test, encoder, weight))
     return order, preds
 
 
@@ -80,14 +92,15 @@ def grid() -> int:
     folds = training_folds()
     print(f"training cases: {sum(len(test) for _, test in folds)}; code x family thresholds, "
           "presence F1")
-    for code_t in CODE_GRID:
-        for fam_t in FAMILY_GRID:
-            order, preds = label_folds(folds, (code_t, fam_t))
-            fams = family_scores(order, preds)
-            row = " ".join(f"{f[:8]} {s['presence_f1']:.3f}" for f, s in fams.items())
-            live = rupture_f1_at_rate(order, preds, LIVE_MARKER_RATE)
-            print(f"  code {code_t} family {fam_t}: {row}  rupture@{LIVE_MARKER_RATE:.0%} "
-                  f"{live:.3f}", flush=True)
+    for weight in WEIGHT_GRID:
+        for code_t in CODE_GRID:
+            for fam_t in FAMILY_GRID:
+                order, preds = label_folds(folds, (code_t, fam_t), weight)
+                fams = family_scores(order, preds)
+                row = " ".join(f"{f[:8]} {s['presence_f1']:.3f}" for f, s in fams.items())
+                live = rupture_f1_at_rate(order, preds, LIVE_MARKER_RATE)
+                print(f"  encoder {weight} code {code_t} family {fam_t}: {row}  "
+                      f"rupture@{LIVE_MARKER_RATE:.0%} {live:.3f}", flush=True)
     return 0
 
 

@@ -74,7 +74,8 @@ def main() -> int:
     analyzer.label_many(items)
     rate = len(items) / (time.perf_counter() - t0)
     base = resources.files(MODEL_PACKAGE)
-    sizes = {n: len(base.joinpath(n).read_bytes()) for n in ("model.npz", "model.json")}
+    shipped = ("model.npz", "model.json", "embeddings.npz", "encoder.onnx", "encoder_vocab.npz")
+    sizes = {n: len(base.joinpath(n).read_bytes()) for n in shipped}
     print(f"load (fresh process, import + model): {load:.2f} s")
     print(f"per-turn latency over {len(lat)} single calls with context: p50 {p50:.2f} ms, "
           f"p95 {p95:.2f} ms, max {lat[-1]:.2f} ms   (target p95 <= {P95_TARGET_MS:.0f} ms)")

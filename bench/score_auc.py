@@ -145,9 +145,12 @@ def cross_validated(
 
 
 def disjoint_labels(
-    transcripts: list[AnnomiTranscript], folds: int
+    transcripts: list[AnnomiTranscript], folds: int, encoder: bool = True
 ) -> dict[int, list[dict[str, Any]]]:
-    """Coded turns per transcript, labelled by an analyzer retrained without its fold."""
+    """Coded turns per transcript, labelled by an analyzer retrained without its fold.
+
+    The encoder (when used) is the shipped one: it is not retrained per fold.
+    """
     from sklearn.model_selection import StratifiedKFold
 
     from simulator.analysis.offline.analyzer import OfflineAnalyzer
@@ -165,7 +168,8 @@ def disjoint_labels(
         started = time.perf_counter()
         model, _ = train_model([t for t in annomi if t.transcript_id in train_ids], cases, {})
         test = [transcripts[i] for i in test_idx]
-        coded.update(label_transcripts(test, OfflineAnalyzer(model)))
+        analyzer = OfflineAnalyzer(model, encoder="shipped" if encoder else None)
+        coded.update(label_transcripts(test, analyzer))
         print(f"  fold {k}/{folds}: trained in {time.perf_counter() - started:.0f} s", flush=True)
     return coded
 
@@ -204,6 +208,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--disjoint-folds", type=int, default=0, help="0 skips (slow)")
     parser.add_argument("--save-labels", type=Path, help="write the disjoint labels here (JSON)")
     parser.add_argument("--labels", type=Path, help="reuse disjoint labels saved earlier")
+    parser.add_argument("--no-encoder", action="store_true",
+                        help="label with the linear model alone (the encoder's effect)")
     args = parser.parse_args(argv)
     if not args.csv.is_file():
         print(f"error: AnnoMI CSV not found: {args.csv}", file=sys.stderr)
@@ -269,7 +275,7 @@ def main(argv: list[str] | None = None) -> int:
             "transcript-disjoint) ...",
             flush=True,
         )
-        fold_coded = disjoint_labels(transcripts, args.disjoint_folds)
+        fold_coded = disjoint_labels(transcripts, args.disjoint_folds, not args.no_encoder)
         source = f"{args.disjoint_folds} folds"
         if args.save_labels:
             args.save_labels.write_text(json.dumps(fold_coded))

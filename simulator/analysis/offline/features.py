@@ -107,6 +107,12 @@ class Featuriser:
         self.dense = dense
         self.n_dense = dense.width if dense else 0
         self.n_features = self.n_cues + self.n_dense + len(vocab)
+        # Per block: raw gram -> (column, idf). One lookup per gram with no key building is
+        # most of what makes featurising fast (char n-grams are hundreds per turn).
+        self._blocks: dict[str, dict[str, tuple[int, float]]] = {b: {} for b in BLOCK_WEIGHTS}
+        offset = self.n_cues + self.n_dense
+        for key, j in vocab.items():
+            self._blocks[key[0]][key[2:]] = (offset + j, self.idf[j])
         if dense:
             # Imported here so that a model without the block never loads the table.
             from simulator.analysis.offline.embedding import (
@@ -160,18 +166,19 @@ class Featuriser:
                 out[i] = v * CUE_WEIGHT
         if self.dense:
             self._dense(self.dense, tt, out)
-        offset = self.n_cues + self.n_dense
         for block, grams in block_grams(tt).items():
-            counts: Counter[int] = Counter()
+            known = self._blocks[block]
+            counts: dict[tuple[int, float], int] = {}
             for g in grams:
-                j = self.vocab.get(f"{block}:{g}")
-                if j is not None:
-                    counts[j] += 1
+                hit = known.get(g)
+                if hit is not None:
+                    counts[hit] = counts.get(hit, 0) + 1
             if not counts:
                 continue
-            vals = {j: (1.0 + math.log(c)) * self.idf[j] for j, c in counts.items()}
+            vals = {j: (1.0 + math.log(c)) * idf if c > 1 else idf
+                    for (j, idf), c in counts.items()}
             norm = math.sqrt(sum(v * v for v in vals.values()))
             scale = BLOCK_WEIGHTS[block] / norm
             for j, v in vals.items():
-                out[offset + j] = v * scale
+                out[j] = v * scale
         return out

@@ -1,0 +1,103 @@
+"""The analyzer's fine-tuned encoder: shipped files, onnxruntime parity, behaviour."""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+
+import numpy as np
+import pytest
+
+from simulator.analysis.base import Utterance
+from simulator.analysis.offline.analyzer import OfflineAnalyzer
+from simulator.analysis.offline.encoder import (
+    ENCODER_PACKAGE,
+    MAX_TOKENS,
+    EncoderFileError,
+    TurnEncoder,
+    quantise_rows,
+    shipped_encoder,
+)
+from simulator.analysis.offline.model import load_shipped_model
+from simulator.analysis.offline.text import normalise
+
+
+def _probs(speaker: str, text: str) -> dict[str, float]:
+    enc = shipped_encoder()
+    row = enc.probabilities([(speaker, normalise(text))])[0]
+    return dict(zip(enc.labels, row.tolist(), strict=True))
+
+
+def test_every_encoder_head_is_a_linear_head_it_is_averaged_with() -> None:
+    heads = set(load_shipped_model().heads)
+    labels = shipped_encoder().labels
+    assert labels and set(labels) <= heads
+    assert {"family:judgment", "family:openness", "family:repair",
+            "family:rupture_marker"} <= set(labels)
+
+
+def test_onnxruntime_reproduces_the_training_framework() -> None:
+    """The exported graph gives torch's probabilities (saved at training time)."""
+    sample = json.loads(resources.files(ENCODER_PACKAGE).joinpath("encoder_parity.json")
+                        .read_text(encoding="utf-8"))
+    assert len(sample) >= 30
+    enc = shipped_encoder()
+    got = enc.probabilities([(r["speaker"], r["text"]) for r in sample])
+    want = np.array([r["probs"] for r in sample])
+    assert np.abs(got - want).max() < 1e-4
+
+
+def test_batches_give_the_same_probabilities_as_single_turns() -> None:
+    enc = shipped_encoder()
+    turns = [("therapist", normalise(t)) for t in (
+        "you need to stop making excuses", "It sounds like the week wore you down.",
+        "I'm sorry, I got that wrong earlier. Can you tell me how this is going for you?",
+        "ok", "What would you like to talk about today?")]
+    turns.append(("client", normalise("whatever. this is pointless")))
+    batch = enc.probabilities(turns)
+    single = np.vstack([enc.probabilities([t]) for t in turns])
+    assert np.abs(batch - single).max() < 1e-5
+    assert np.array_equal(batch, enc.probabilities(turns))  # deterministic
+
+
+def test_unseen_wording_of_each_family_is_recognised() -> None:
+    """Written for this test, not taken from the authored cases."""
+    judging = _probs("therapist", "you are just being lazy about this")
+    warm = _probs("therapist", "it sounds like you carried a lot of this on your own")
+    assert judging["family:judgment"] > 0.5 > warm["family:judgment"]
+    owning = _probs("therapist", "that was clumsy of me and I'm sorry, I rushed you")
+    assert owning["family:repair"] > 0.5 > warm["family:repair"]
+    pushback = _probs("client", "why do you even care, you're paid to sit there")
+    sharing = _probs("client", "my sister called last night and we talked for an hour")
+    assert pushback["family:rupture_marker"] > 0.5 > sharing["family:rupture_marker"]
+
+
+def test_long_turns_are_cut_to_the_token_limit() -> None:
+    enc = shipped_encoder()
+    ids = enc.token_ids("word " * 500)
+    assert len(ids) == MAX_TOKENS
+    assert enc.probabilities([("therapist", "word " * 500)]).shape == (1, len(enc.labels))
+
+
+def test_quantised_rows_stay_close_to_the_table() -> None:
+    rng = np.random.default_rng(0)
+    table = rng.normal(size=(50, 16)).astype(np.float32)
+    table[3] = 0.0
+    rows, scale = quantise_rows(table)
+    assert rows.dtype == np.int8 and scale.shape == (50,)
+    back = rows.astype(np.float32) * scale[:, None]
+    assert np.abs(back - table).max() <= scale.max() / 2 + 1e-6
+    assert not back[3].any()
+
+
+def test_a_table_that_does_not_fit_the_vocabulary_is_refused() -> None:
+    with pytest.raises(EncoderFileError, match="does not match"):
+        TurnEncoder(None, np.zeros((3, 4), np.int8), np.ones(3, np.float32), ["x"],
+                    ["[CLS]", "[SEP]", "[UNK]", "extra"])
+
+
+def test_the_analyzer_runs_without_the_encoder_too() -> None:
+    """The linear model alone still labels (what the benchmarks compare against)."""
+    alone = OfflineAnalyzer(encoder=None)
+    label = alone.label(Utterance("therapist", "I'm sorry, that was out of line."))
+    assert "apologize" in label.codes
