@@ -101,3 +101,20 @@ def test_the_analyzer_runs_without_the_encoder_too() -> None:
     alone = OfflineAnalyzer(encoder=None)
     label = alone.label(Utterance("therapist", "I'm sorry, that was out of line."))
     assert "apologize" in label.codes
+
+
+def test_out_of_fold_rows_are_looked_up_by_case_and_must_cover_every_case(tmp_path) -> None:
+    from simulator.analysis.offline.corpus import AuthoredCase
+    from simulator.analysis.offline.training import oof_encoder
+
+    path = tmp_path / "oof.npz"
+    np.savez(path, ids=np.array(["a1"]), probs=np.array([[0.25, 0.75]], np.float32),
+             labels=np.array(["family:repair", "family:openness"]))
+    known = AuthoredCase("a1", "therapist", "I'm sorry, I rushed you.", ("apologize",))
+    enc = oof_encoder([known], path)
+    assert enc.labels == ("family:repair", "family:openness")
+    row = enc.probabilities([("therapist", known.turn_text().turn)])
+    assert row.tolist() == [[0.25, 0.75]]
+    new = AuthoredCase("b2", "client", "whatever", ("withdrawal",))
+    with pytest.raises(ValueError, match="no row for 1 training cases.*train_encoder.py"):
+        oof_encoder([known, new], path)

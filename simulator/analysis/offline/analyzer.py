@@ -39,11 +39,12 @@ _RANK = {c: i for i, c in enumerate(SALIENCE)}
 #: out-of-fold on the authored training split (``python bench/analyzer_oof.py --grid``).
 ENCODER_WEIGHT = 0.5
 #: The heads the encoder is averaged into: "is this family here?"; which code it is stays the
-#: linear heads' call. Not judgment: on real sessions its judgment calls cost the empathy
-#: score its separation of good from poor MI (transcript-disjoint AUC 0.906 -> 0.879 with the
-#: judgment family averaged too, although held-out judgment F1 rose 0.833 -> 0.857); the other
-#: three families leave that AUC at 0.906. Averaging the code heads as well scored higher on
-#: the authored cases but moved real sessions' codes too (AUC 0.891).
+#: linear heads' call. Not judgment: averaged there it cost the empathy score its separation of
+#: good from poor MI on AnnoMI (transcript-disjoint AUC 0.906 -> 0.879; in-sample it found
+#: judgment in fewer turns of the poor sessions, 20.0% -> 17.9%), although held-out judgment F1
+#: rose 0.833 -> 0.857; the other three families leave that AUC at 0.906. Averaging the code
+#: heads as well scored higher on the authored cases but moved real sessions' codes too (AUC
+#: 0.891).
 BLENDED: tuple[str, ...] = ("family:openness", "family:repair", "family:rupture_marker")
 _STEERING = frozenset({"confront", "warn", "direct", "dismiss", "defensive",
                        "advise_without_permission"})

@@ -303,11 +303,18 @@ def oof_encoder(cases: Sequence[AuthoredCase], path: Any = None) -> FixedEncoder
 
     Raises:
         FileNotFoundError: If the file was not built (``train_encoder.py --folds 4``).
+        ValueError: If a case has no row (cases were added since).
     """
     from simulator.analysis.offline.corpus import REPO
 
     arrays = np.load(path or REPO / "data" / "encoder_oof.npz")
     rows = {str(i): r for i, r in zip(arrays["ids"], arrays["probs"], strict=True)}
+    missing = [k.id for k in cases if k.id not in rows]
+    if missing:
+        # New authored cases since the encoder was trained: its folds no longer match.
+        raise ValueError(f"data/encoder_oof.npz has no row for {len(missing)} training cases "
+                         f"(e.g. {missing[0]!r}); rebuild it with "
+                         "`python scripts/train_encoder.py --folds 4`")
     table = {(k.speaker, k.turn_text().turn): rows[k.id] for k in cases if k.id in rows}
     return FixedEncoder([str(x) for x in arrays["labels"]], table)
 
