@@ -10,6 +10,7 @@ import pytest
 
 from simulator.analysis.base import Utterance
 from simulator.analysis.offline.analyzer import OfflineAnalyzer
+from simulator.analysis.offline.embedding import WordPiece
 from simulator.analysis.offline.encoder import (
     ENCODER_PACKAGE,
     MAX_TOKENS,
@@ -93,7 +94,7 @@ def test_quantised_rows_stay_close_to_the_table() -> None:
 def test_a_table_that_does_not_fit_the_vocabulary_is_refused() -> None:
     with pytest.raises(EncoderFileError, match="does not match"):
         TurnEncoder(None, np.zeros((3, 4), np.int8), np.ones(3, np.float32), ["x"],
-                    ["[CLS]", "[SEP]", "[UNK]", "extra"])
+                    WordPiece(["[CLS]", "[SEP]", "[UNK]", "extra"]))
 
 
 def test_the_analyzer_runs_without_the_encoder_too() -> None:

@@ -31,7 +31,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from simulator.analysis.offline.embedding import WordPiece, load_table
+from simulator.analysis.offline.embedding import WordPiece, shipped_embedder
 
 ENCODER_PACKAGE = "simulator.analysis.offline.data"
 ENCODER_ONNX = "encoder.onnx"
@@ -74,19 +74,19 @@ class TurnEncoder:
         rows: ``(vocab, dims)`` int8 token vectors.
         scale: ``(vocab,)`` per-row scales.
         labels: Head names, in the graph's output order.
-        vocab: WordPiece vocabulary in id order.
+        tokenizer: WordPiece over the table's vocabulary (the static embedder's: same vocabulary).
     """
 
     def __init__(self, session: Any, rows: np.ndarray, scale: np.ndarray,
-                 labels: Sequence[str], vocab: list[str]) -> None:
-        if rows.shape[0] != len(vocab) or scale.shape != (len(vocab),):
-            raise EncoderFileError(
-                f"encoder table {rows.shape} does not match {len(vocab)} tokens")
+                 labels: Sequence[str], tokenizer: WordPiece) -> None:
+        n = len(tokenizer.ids)
+        if rows.shape[0] != n or scale.shape != (n,):
+            raise EncoderFileError(f"encoder table {rows.shape} does not match {n} tokens")
         self.session = session
         self.rows = rows
         self.scale = scale
         self.labels: tuple[str, ...] = tuple(labels)
-        self.tokenizer = WordPiece(vocab)
+        self.tokenizer = tokenizer
         self._cls = self.tokenizer.ids["[CLS]"]
         self._sep = self.tokenizer.ids["[SEP]"]
 
@@ -156,4 +156,5 @@ def shipped_encoder() -> TurnEncoder:
         session = _session(model_bytes)
     except Exception as exc:  # onnxruntime raises its own types for a corrupt graph
         raise EncoderFileError(f"cannot load {ENCODER_ONNX}: {exc}") from exc
-    return TurnEncoder(session, rows, scale, labels, load_table()[0])
+    # The static embedder's tokenizer: same vocabulary, already loaded by the linear model.
+    return TurnEncoder(session, rows, scale, labels, shipped_embedder().tokenizer)
