@@ -21,12 +21,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
 from simulator.analysis.codes import CLIENT_CODES, FAMILIES, THERAPIST_CODES
 from simulator.analysis.offline.corpus import BEHAVIOURS, AnnomiTurn, AuthoredCase
+from simulator.analysis.offline.encoder import Encoder
 from simulator.analysis.offline.features import Featuriser, TurnText
 from simulator.analysis.offline.model import Head, LinearModel
 
@@ -261,8 +262,8 @@ def with_thresholds(model: LinearModel, code: float, family: float) -> LinearMod
 
 
 def label_cases(model: LinearModel, cases: Sequence[AuthoredCase],
-                encoder: Any = "shipped", encoder_weight: float | None = None
-                ) -> list[set[str]]:
+                encoder: Encoder | Literal["shipped"] | None = "shipped",
+                encoder_weight: float | None = None) -> list[set[str]]:
     """Label authored cases with an analyzer over ``model`` (context included).
 
     ``encoder``: ``"shipped"``, ``None`` (linear model alone) or a :class:`FixedEncoder`.
