@@ -264,6 +264,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--lr", type=float, default=1.5e-4)
     parser.add_argument("--folds", type=int, default=0)
     parser.add_argument("--out", type=Path, default=OUT_DIR)
+    parser.add_argument("--oof-out", type=Path, default=OOF_FILE)
     args = parser.parse_args(argv)
     torch.set_num_threads(2)
     started = time.perf_counter()
@@ -297,10 +298,10 @@ def main(argv: list[str] | None = None) -> int:
             fit(model, examples(tr, annomi, encode), table, args.epochs, args.lr)
             oof[te] = predict(model, examples([training[i] for i in te], annomi, encode,
                                               with_annomi=False), table)
-        OOF_FILE.parent.mkdir(parents=True, exist_ok=True)
-        np.savez_compressed(OOF_FILE, probs=oof, ids=np.array([k.id for k in training]),
+        args.oof_out.parent.mkdir(parents=True, exist_ok=True)
+        np.savez_compressed(args.oof_out, probs=oof, ids=np.array([k.id for k in training]),
                             labels=np.array(ENCODER_LABELS))
-        print(f"wrote {OOF_FILE}")
+        print(f"wrote {args.oof_out}")
     print(f"final model: {len(training)} training cases", flush=True)
     model = build_torch(params, cfg, args.layers)
     fit(model, examples(training, annomi, encode), table, args.epochs, args.lr)
