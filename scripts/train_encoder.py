@@ -65,11 +65,12 @@ from simulator.analysis.offline.embedding import WordPiece, load_table  # noqa: 
 from simulator.analysis.offline.encoder import MAX_TOKENS, TOKEN_TYPE, quantise_rows  # noqa: E402
 from simulator.analysis.offline.text import normalise  # noqa: E402
 from simulator.analysis.offline.training import (  # noqa: E402
-    ANNOMI_IMPLIES,
-    ANNOMI_NEGATIVE_STRIDE,
+    ANNOMI_NEGATIVE_WEIGHT,
     AUTHORED_CLIENT_CODES,
     AUTHORED_THERAPIST_CODES,
     FAMILY_HEADS,
+    annomi_negatives,
+    negative_weight,
 )
 
 OUT_DIR = REPO / "simulator" / "analysis" / "offline" / "data"
@@ -80,7 +81,6 @@ ENCODER_LABELS: tuple[str, ...] = (
     *(f"family:{f}" for f in FAMILY_HEADS),
 )
 CLIENT_LABELS = frozenset({f"code:{c}" for c in AUTHORED_CLIENT_CODES} | {"family:rupture_marker"})
-ANNOMI_WEIGHT = 0.3
 PARITY_SAMPLE = 60
 SEED = 0
 
@@ -107,13 +107,11 @@ def examples(cases: list[AuthoredCase], annomi: list[AnnomiTurn], encode: Any,
                 y[j] = float(bool(set(k.codes) & label_members(lab)))
         out.append((encode(normalise(k.text)), TOKEN_TYPE[k.speaker], y, w))
     if with_annomi:
-        # A turn of a good MI session is very unlikely to be a confrontation or an apology;
-        # AnnoMI client turns are not used (full of disclosures and hedges).
-        good = [t for t in annomi if t.speaker == "therapist" and t.mi_quality == "high"]
-        for t in good[::ANNOMI_NEGATIVE_STRIDE]:
-            implied = ANNOMI_IMPLIES.get(t.input_subtype or "", frozenset())
-            w = np.array([0.0 if lab in CLIENT_LABELS or implied & label_members(lab)
-                          else ANNOMI_WEIGHT for lab in ENCODER_LABELS], np.float32)
+        # The linear heads' AnnoMI negatives, weighted the same way (therapist labels only).
+        for t in annomi_negatives(annomi, "therapist"):
+            w = np.array([0.0 if lab in CLIENT_LABELS else
+                          negative_weight(t, frozenset(label_members(lab)), ANNOMI_NEGATIVE_WEIGHT)
+                          for lab in ENCODER_LABELS], np.float32)
             out.append((encode(t.tt.turn), 0, np.zeros(len(ENCODER_LABELS), np.float32), w))
     return out
 

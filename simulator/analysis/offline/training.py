@@ -177,11 +177,31 @@ ANNOMI_IMPLIES: dict[str, frozenset[str]] = {
 }
 
 
+#: Weight of an AnnoMI negative (an authored case weighs 1).
+ANNOMI_NEGATIVE_WEIGHT = 0.3
+
+
+def annomi_negatives(annomi: Sequence[AnnomiTurn], speaker: str) -> list[AnnomiTurn]:
+    """The AnnoMI turns that are negatives for ``speaker``'s authored heads.
+
+    Every :data:`ANNOMI_NEGATIVE_STRIDE`-th therapist turn of a high-quality session: a
+    reflection in a good MI session is very unlikely to be a confrontation or an apology.
+    None for clients: AnnoMI client turns are full of disclosures and hedges.
+    """
+    if speaker == "client":
+        return []
+    good = [t for t in annomi if t.speaker == speaker and t.mi_quality == "high"]
+    return good[::ANNOMI_NEGATIVE_STRIDE]
+
+
+def negative_weight(turn: AnnomiTurn, codes: frozenset[str], weight: float) -> float:
+    """Weight of an AnnoMI negative for a head over ``codes``: 0 where AnnoMI implies one."""
+    return 0.0 if ANNOMI_IMPLIES.get(turn.input_subtype or "", frozenset()) & codes else weight
+
+
 def _negative_weights(extra: Sequence[AnnomiTurn], codes: frozenset[str], weight: float
                       ) -> list[float]:
-    """Weights of AnnoMI negatives for a head over ``codes``: 0 where AnnoMI implies one."""
-    return [0.0 if ANNOMI_IMPLIES.get(t.input_subtype or "", frozenset()) & codes else weight
-            for t in extra]
+    return [negative_weight(t, codes, weight) for t in extra]
 
 
 def code_heads(
@@ -189,7 +209,7 @@ def code_heads(
     cases: Sequence[AuthoredCase],
     annomi: Sequence[AnnomiTurn],
     c: float = 4.0,
-    annomi_weight: float = 0.3,
+    annomi_weight: float = ANNOMI_NEGATIVE_WEIGHT,
 ) -> list[FittedHead]:
     """Train one sigmoid head per authored code and per measured family.
 
@@ -201,10 +221,7 @@ def code_heads(
     for speaker, codes in (("therapist", AUTHORED_THERAPIST_CODES),
                            ("client", AUTHORED_CLIENT_CODES)):
         own = [k for k in cases if k.speaker == speaker]
-        extra = [t for t in annomi if t.speaker == speaker and t.mi_quality == "high"]
-        extra = extra[::ANNOMI_NEGATIVE_STRIDE]
-        if speaker == "client":
-            extra = []  # AnnoMI client turns are full of disclosures and hedges: not negatives.
+        extra = annomi_negatives(annomi, speaker)
         tts = [k.turn_text() for k in own] + [t.tt for t in extra]
         X = design_matrix(fz, tts)
         own_weights = [1.0] * len(own)
