@@ -147,6 +147,31 @@ def test_deterministic_and_label_many_matches_label() -> None:
     assert first == fresh.label_many(items) == [fresh.label(u, c) for u, c in items]
 
 
+class _BrokenEncoder:
+    """An encoder that fails, as a corrupt graph or an out-of-memory onnxruntime would."""
+
+    labels = ("family:repair",)
+
+    def probabilities(self, turns: object) -> np.ndarray:
+        raise RuntimeError("encoder failed")
+
+
+def test_an_encoder_failure_reaches_the_caller_and_the_next_call_works() -> None:
+    """The encoder runs in a worker thread: its error must surface, not hang or vanish."""
+    items = [(Utterance(T, "So you're feeling stuck."), CTX)]
+    with pytest.raises(RuntimeError, match="encoder failed"):
+        OfflineAnalyzer(load_shipped_model(), encoder=_BrokenEncoder()).label_many(items)
+    assert get_analyzer().label_many(items)[0].codes
+
+
+def test_a_linear_model_failure_waits_for_the_encoder_and_surfaces() -> None:
+    analyzer = OfflineAnalyzer(load_shipped_model())
+    analyzer.model = None  # type: ignore[assignment]  # the linear heads fail mid-batch
+    with pytest.raises(AttributeError):
+        analyzer.label_many([(Utterance(T, "So you're feeling stuck."), CTX)])
+    assert get_analyzer().label(Utterance(T, "So you're feeling stuck."), CTX).codes
+
+
 @pytest.mark.parametrize(
     "text",
     ["", "   ", "...", "???", "[inaudible]", "\x00\x07", "ÄÖÜ ß 你好 🙂", "- - -", "'",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from typing import Any, Literal
 
 import numpy as np
@@ -46,6 +47,9 @@ ENCODER_WEIGHT = 0.5
 #: heads as well scored higher on the authored cases but moved real sessions' codes too (AUC
 #: 0.891).
 BLENDED: tuple[str, ...] = ("family:openness", "family:repair", "family:rupture_marker")
+#: One worker for the encoder, shared by every analyzer: onnxruntime already uses both cores
+#: inside a call, and one more thread is all the overlap with the linear heads needs.
+_ENCODER_THREAD = ThreadPoolExecutor(max_workers=1, thread_name_prefix="encoder")
 _STEERING = frozenset({"confront", "warn", "direct", "dismiss", "defensive",
                        "advise_without_permission"})
 _INPUT_CODE = {"information": "give_information", "negotiation": "seek_collaboration",
@@ -60,7 +64,7 @@ def decide_behaviour(model: LinearModel, tt: TurnText,
     is the decision the analyzer actually makes. ``probs``: the turn's head
     probabilities when already computed.
     """
-    if not tt.turn.strip(" .?!,-"):
+    if not _has_words(tt):
         return "other"
     scores = (probs or model.probabilities(tt, ("behaviour",)))["behaviour"]
     classes = model.heads["behaviour"].classes
@@ -147,6 +151,11 @@ def _context_texts(speaker: str, context: Sequence[Utterance]) -> tuple[str, str
     return prev_other[:MAX_CHARS], prev_same[:MAX_CHARS]
 
 
+def _has_words(tt: TurnText) -> bool:
+    """False for an empty turn or bare punctuation ("...", "?"): nothing to featurise."""
+    return bool(tt.turn.strip(" .?!,-"))
+
+
 def _speaker(name: str) -> str:
     return "client" if name == "client" else "therapist"  # "trainee" counts as therapist
 
@@ -179,7 +188,9 @@ class OfflineAnalyzer:
     ) -> list[TurnLabel]:
         """Label many ``(turn, context)`` pairs; same results as calling :meth:`label`.
 
-        The encoder runs once over all turns in length-sorted batches.
+        The encoder runs once over all turns in length-sorted batches, in a worker thread
+        while this one computes the linear heads: onnxruntime releases the GIL, so on two
+        cores the two models overlap instead of taking turns.
         """
         prepared = []
         for turn, context in items:
@@ -187,20 +198,30 @@ class OfflineAnalyzer:
             prev_other, prev_same = _context_texts(speaker, context)
             prepared.append((speaker, turn_text((turn.text or "")[:MAX_CHARS], prev_other,
                                                 prev_same)))
-        encoded: Any = None
-        if self.encoder is not None:
-            encoded = self.encoder.probabilities([(s, tt.turn) for s, tt in prepared])
+        pending: Future[np.ndarray] | None = None
+        if self.encoder is not None and prepared:
+            pending = _ENCODER_THREAD.submit(self.encoder.probabilities,
+                                             [(s, tt.turn) for s, tt in prepared])
+        try:
+            linear = [self.model.probabilities(tt) if _has_words(tt) else None
+                      for _, tt in prepared]
+        except BaseException:
+            if pending is not None and not pending.cancel():
+                wait([pending])  # do not leave the worker busy behind the caller's back
+            raise
+        encoded = None if pending is None else pending.result()
         out = []
         for i, (speaker, tt) in enumerate(prepared):
-            enc = None if encoded is None else encoded[i]
-            out.append(self._client(tt, enc) if speaker == "client" else self._therapist(tt, enc))
+            probs = linear[i]
+            if probs is not None and encoded is not None:
+                probs = self._blend(probs, encoded[i])
+            out.append(self._client(tt, probs) if speaker == "client"
+                       else self._therapist(tt, probs))
         return out
 
-    def _probabilities(self, tt: TurnText, encoded: np.ndarray | None) -> dict[str, Any]:
-        """The linear heads' probabilities, the :data:`BLENDED` ones averaged with the encoder's."""
-        probs = self.model.probabilities(tt)
-        if encoded is None or self.encoder is None:
-            return probs
+    def _blend(self, probs: dict[str, Any], encoded: np.ndarray) -> dict[str, Any]:
+        """The :data:`BLENDED` heads of ``probs`` averaged with the encoder's (in place)."""
+        assert self.encoder is not None
         w = self.encoder_weight
         for name, p_enc in zip(self.encoder.labels, encoded, strict=True):
             if name in probs and name.startswith(BLENDED):
@@ -210,11 +231,11 @@ class OfflineAnalyzer:
 
     # -- therapist turns -------------------------------------------------------------------
 
-    def _therapist(self, tt: TurnText, encoded: np.ndarray | None = None) -> TurnLabel:
-        if not tt.turn.strip(" .?!,-"):
+    def _therapist(self, tt: TurnText, probs: dict[str, Any] | None) -> TurnLabel:
+        """Codes of a therapist turn from its (blended) head probabilities."""
+        if probs is None:
             return TurnLabel(codes=("other",), behaviour="other")
         model = self.model
-        probs = self._probabilities(tt, encoded)
         behaviour = decide_behaviour(model, tt, probs)
         confidence: dict[str, float] = {}
         codes: set[str] = set()
@@ -270,12 +291,12 @@ class OfflineAnalyzer:
 
     # -- client turns ----------------------------------------------------------------------
 
-    def _client(self, tt: TurnText, encoded: np.ndarray | None = None) -> TurnLabel:
-        if not tt.turn.strip(" .?!,-"):
+    def _client(self, tt: TurnText, probs: dict[str, Any] | None) -> TurnLabel:
+        """Codes of a client turn from its (blended) head probabilities."""
+        if probs is None:
             # Silence or "..." in answer to the therapist is the clearest withdrawal.
             return TurnLabel(codes=("withdrawal",), confidence={"withdrawal": 0.9})
         model = self.model
-        probs = self._probabilities(tt, encoded)
         codes: set[str] = set()
         confidence: dict[str, float] = {}
         for code, p in _fired_heads(model, probs, client=True).items():

@@ -30,6 +30,10 @@ from simulator.analysis.offline.text import char_ngrams, normalise, tokens, word
 #: Relative weight of each block once normalised: the turn itself dominates.
 BLOCK_WEIGHTS: dict[str, float] = {"u": 1.0, "c": 1.0, "p": 0.5, "t": 0.35}
 CUE_WEIGHT = 1.0
+#: Character n-gram lengths of the ``c`` block.
+CHAR_RANGE = (2, 5)
+#: Distinct words whose character-gram hits are remembered (about 10 MB at the bound).
+WORD_CACHE_SIZE = 50_000
 
 
 @dataclass(frozen=True)
@@ -80,14 +84,16 @@ def turn_text(text: str, prev_other: str = "", prev_same: str = "") -> TurnText:
     return TurnText(normalise(text), normalise(prev_other), normalise(prev_same))
 
 
-def block_grams(tt: TurnText) -> dict[str, list[str]]:
-    """Return the raw n-grams of every sparse block for one turn."""
-    return {
+def block_grams(tt: TurnText, with_chars: bool = True) -> dict[str, list[str]]:
+    """Return the raw n-grams of every sparse block for one turn (``c`` optional)."""
+    grams = {
         "u": word_ngrams(tokens(tt.turn), 3),
-        "c": char_ngrams(tt.turn, 2, 5),
         "p": word_ngrams(tokens(tt.prev_other), 2),
         "t": list(tokens(tt.prev_same)),
     }
+    if with_chars:
+        grams["c"] = char_ngrams(tt.turn, *CHAR_RANGE)
+    return grams
 
 
 class Featuriser:
@@ -113,6 +119,7 @@ class Featuriser:
         offset = self.n_cues + self.n_dense
         for key, j in vocab.items():
             self._blocks[key[0]][key[2:]] = (offset + j, self.idf[j])
+        self._word_hits: dict[str, list[tuple[int, float]]] = {}
         if dense:
             # Imported here so that a model without the block never loads the table.
             from simulator.analysis.offline.embedding import (
@@ -158,6 +165,27 @@ class Featuriser:
         if cos:
             out[base + 2 * d.dims] = cos * d.cos_weight
 
+    def _char_hits(self, turn: str) -> list[tuple[int, float]]:
+        """The known character n-grams of ``turn`` as (column, idf), as :func:`char_ngrams`.
+
+        Character grams never cross a word boundary, so a word's hits are the same in every
+        turn: looked up once per distinct word (a few hundred grams per turn otherwise).
+        """
+        known = self._blocks["c"]
+        cache = self._word_hits
+        hits: list[tuple[int, float]] = []
+        for w in turn.split(" "):
+            if not w:
+                continue
+            found = cache.get(w)
+            if found is None:
+                found = [h for g in char_ngrams(w, *CHAR_RANGE) if (h := known.get(g)) is not None]
+                if len(cache) >= WORD_CACHE_SIZE:
+                    cache.clear()  # a bound for endless novel input; common words come back fast
+                cache[w] = found
+            hits.extend(found)
+        return hits
+
     def transform_one(self, tt: TurnText) -> dict[int, float]:
         """Return the sparse vector of one turn as ``{column: value}``."""
         out: dict[int, float] = {}
@@ -166,19 +194,26 @@ class Featuriser:
                 out[i] = v * CUE_WEIGHT
         if self.dense:
             self._dense(self.dense, tt, out)
-        for block, grams in block_grams(tt).items():
-            known = self._blocks[block]
-            counts: dict[tuple[int, float], int] = {}
-            for g in grams:
-                hit = known.get(g)
-                if hit is not None:
-                    counts[hit] = counts.get(hit, 0) + 1
-            if not counts:
-                continue
-            vals = {j: (1.0 + math.log(c)) * idf if c > 1 else idf
-                    for (j, idf), c in counts.items()}
-            norm = math.sqrt(sum(v * v for v in vals.values()))
-            scale = BLOCK_WEIGHTS[block] / norm
-            for j, v in vals.items():
-                out[j] = v * scale
+        grams = block_grams(tt, with_chars=False)
+        for block in BLOCK_WEIGHTS:  # u, c, p, t: the order the columns are summed in
+            if block == "c":
+                hits = self._char_hits(tt.turn)
+            else:
+                known = self._blocks[block]
+                hits = [h for g in grams[block] if (h := known.get(g)) is not None]
+            self._add_block(block, hits, out)
         return out
+
+    @staticmethod
+    def _add_block(block: str, hits: list[tuple[int, float]], out: dict[int, float]) -> None:
+        """Sublinear TF x IDF of a block's hits, L2-normalised to the block's weight."""
+        if not hits:
+            return
+        counts: dict[tuple[int, float], int] = {}
+        for hit in hits:
+            counts[hit] = counts.get(hit, 0) + 1
+        vals = {j: (1.0 + math.log(c)) * idf if c > 1 else idf for (j, idf), c in counts.items()}
+        norm = math.sqrt(sum(v * v for v in vals.values()))
+        scale = BLOCK_WEIGHTS[block] / norm
+        for j, v in vals.items():
+            out[j] = v * scale
