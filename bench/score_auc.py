@@ -3,7 +3,8 @@
 Usage::
 
     python bench/score_auc.py [--csv PATH] [--rubric ID] [--repeats N]
-                              [--disjoint-folds N [--save-labels FILE] | --labels FILE]
+                              [--disjoint-folds N [--save-labels FILE] [--encoder-per-fold WHEEL]
+                               | --labels FILE]
 
 The issue-4 target is figure [4], the TRANSCRIPT-DISJOINT empathy value AUC (>= 0.90):
 ``nice python bench/score_auc.py --disjoint-folds 5 --save-labels /tmp/disjoint_labels.json``
@@ -26,7 +27,10 @@ by the shipped offline analyzer. Printed:
 4. Optional (``--disjoint-folds N``, slow: the analyzer is retrained per fold, about two
    minutes each on 2 cores): the shipped analyzer was trained on these very transcripts, so
    its labels are in-sample. This retrains it on the other folds' transcripts only and labels
-   each held-out fold with that model: the honest, transcript-disjoint AUC.
+   each held-out fold with that model: the honest, transcript-disjoint AUC. The encoder is
+   the shipped one unless ``--encoder-per-fold WHEEL`` retrains it per fold as well (it saw a
+   third of the good sessions' therapist turns as negatives; needs torch and the MiniLM wheel,
+   see ``scripts/train_encoder.py``; about 7 more minutes per fold).
 """
 
 from __future__ import annotations
@@ -144,12 +148,47 @@ def cross_validated(
     return statistics.mean(held_out), statistics.pstdev(held_out), chosen
 
 
+def fold_encoder(wheel: Path, cases: list[Any], annomi: list[Any]) -> Any:
+    """An encoder trained as the shipped one was, on ``cases`` and these AnnoMI turns only.
+
+    The shipped encoder saw every third therapist turn of the good sessions as a judgment
+    negative; retrained without the held-out fold's sessions it cannot remember them.
+    Needs torch (``pip install -e '.[train]'``) and the MiniLM wheel the encoder came from.
+    """
+    import tempfile
+    from importlib import resources
+
+    import numpy as np
+    from train_encoder import Base, Settings, train_graph
+
+    from simulator.analysis.offline.encoder import (
+        ENCODER_PACKAGE,
+        ENCODER_VOCAB,
+        TurnEncoder,
+        _session,
+        shipped_encoder,
+    )
+
+    with resources.files(ENCODER_PACKAGE).joinpath(ENCODER_VOCAB).open("rb") as fh:
+        meta = json.loads(str(np.load(fh)["meta"]))
+    # Encoders built before quantisation have no "quantise" entry: they ship float32.
+    settings = Settings(meta["layers"], meta["epochs"], meta["lr"], meta.get("quantise", False))
+    shipped = shipped_encoder()
+    with tempfile.TemporaryDirectory() as tmp:
+        graph = Path(tmp) / "fold.onnx"
+        train_graph(Base(wheel), settings, cases, annomi, graph)
+        session = _session(graph.read_bytes())
+    return TurnEncoder(session, shipped.rows, shipped.scale, shipped.labels, shipped.tokenizer)
+
+
 def disjoint_labels(
-    transcripts: list[AnnomiTranscript], folds: int, encoder: bool = True
+    transcripts: list[AnnomiTranscript], folds: int, encoder: bool = True,
+    encoder_wheel: Path | None = None,
 ) -> dict[int, list[dict[str, Any]]]:
     """Coded turns per transcript, labelled by an analyzer retrained without its fold.
 
-    The encoder (when used) is the shipped one: it is not retrained per fold.
+    The encoder (when used) is the shipped one unless ``encoder_wheel`` is given: then it is
+    retrained per fold too (:func:`fold_encoder`).
     """
     from sklearn.model_selection import StratifiedKFold
 
@@ -166,9 +205,13 @@ def disjoint_labels(
     for k, (train_idx, test_idx) in enumerate(splitter.split(ids, qualities), start=1):
         train_ids = {ids[i] for i in train_idx}
         started = time.perf_counter()
-        model, _ = train_model([t for t in annomi if t.transcript_id in train_ids], cases, {})
+        seen = [t for t in annomi if t.transcript_id in train_ids]
+        model, _ = train_model(seen, cases, {})
         test = [transcripts[i] for i in test_idx]
-        analyzer = OfflineAnalyzer(model, encoder="shipped" if encoder else None)
+        fold_enc: Any = "shipped" if encoder else None
+        if encoder and encoder_wheel:
+            fold_enc = fold_encoder(encoder_wheel, cases, seen)
+        analyzer = OfflineAnalyzer(model, encoder=fold_enc)
         coded.update(label_transcripts(test, analyzer))
         print(f"  fold {k}/{folds}: trained in {time.perf_counter() - started:.0f} s", flush=True)
     return coded
@@ -210,6 +253,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--labels", type=Path, help="reuse disjoint labels saved earlier")
     parser.add_argument("--no-encoder", action="store_true",
                         help="label with the linear model alone (the encoder's effect)")
+    parser.add_argument("--encoder-per-fold", type=Path, metavar="WHEEL",
+                        help="retrain the encoder per fold too, from this all-MiniLM-L6-v2 "
+                             "wheel (needs torch; ~7 more minutes per fold)")
     args = parser.parse_args(argv)
     if not args.csv.is_file():
         print(f"error: AnnoMI CSV not found: {args.csv}", file=sys.stderr)
@@ -275,7 +321,8 @@ def main(argv: list[str] | None = None) -> int:
             "transcript-disjoint) ...",
             flush=True,
         )
-        fold_coded = disjoint_labels(transcripts, args.disjoint_folds, not args.no_encoder)
+        fold_coded = disjoint_labels(transcripts, args.disjoint_folds, not args.no_encoder,
+                                     args.encoder_per_fold)
         source = f"{args.disjoint_folds} folds"
         if args.save_labels:
             args.save_labels.write_text(json.dumps(fold_coded))

@@ -259,6 +259,37 @@ def test_training_script_rejects_a_missing_corpus(tmp_path: Path) -> None:
     assert not (tmp_path / "out").exists()
 
 
+SPOKEN_CONTEXT = (Utterance(C, "I mean, I take the pills most days. Just not when I'm out with "
+                                "my friends, you know."),)
+
+
+@pytest.mark.parametrize("text", [
+    "Okay, so, um, you know, if you keep skipping them like that, you're gonna end up back in "
+    "the ER, and honestly that's on you.",
+    "Look, uh, you just have to take them every day, it's that simple, so that's gonna be the "
+    "plan.",
+    "Oh, well, everybody slips up, you'll be fine, don't even worry about it.",
+])
+def test_judgment_in_the_register_of_a_spoken_session_is_found(text: str) -> None:
+    """Transcripts of real sessions (``simulator score`` on AnnoMI) are spoken, not typed.
+
+    Written for this test; the spoken-register training round is ``data/authored/spoken_*``.
+    """
+    found = set(codes(text, context=SPOKEN_CONTEXT))
+    assert found & {"confront", "warn", "direct", "dismiss", "advise_without_permission"}
+
+
+@pytest.mark.parametrize("text", [
+    "And, uh, how many days a week would you say you miss them?",
+    "Okay. Would it be alright if I shared, um, a couple of things that have worked for other "
+    "people?",
+])
+def test_neutral_spoken_questions_are_not_judgment(text: str) -> None:
+    found = set(codes(text, context=SPOKEN_CONTEXT))
+    assert not found & {"confront", "warn", "direct", "dismiss", "advise_without_permission"}
+    assert found & {"question_open", "question_closed"}
+
+
 def test_chat_spellings_are_spelled_out_before_featurising() -> None:
     assert normalise("im sorry u feel that way, dont worry youre fine") == (
         "i'm sorry you feel that way, don't worry you're fine")

@@ -1,8 +1,8 @@
-"""The contextual encoder: two fine-tuned MiniLM layers run by onnxruntime.
+"""The contextual encoder: three fine-tuned MiniLM layers run by onnxruntime.
 
 The linear model reads n-grams and static word vectors, so it knows phrases it
 has seen; wording it has not seen ("you'd feel better if you just got over it")
-needs a model that reads words in their sentence. This is the first two
+needs a model that reads words in their sentence. This is the first three
 layers of all-MiniLM-L6-v2 (Apache-2.0), fine-tuned by
 ``scripts/train_encoder.py`` on the authored training cases to give the same
 ``code:*`` and ``family:*`` probabilities as the linear heads. The analyzer
@@ -12,8 +12,10 @@ because the finer labels help the shared layers, and are kept for experiments.
 
 Files, inside the package:
 
-- ``data/encoder.onnx``: layers and heads; input is the looked-up token vectors
-  (batch x tokens x 384), the token types (the speaker) and the padding mask;
+- ``data/encoder.onnx``: layers and heads, int8 matrix products with fixed
+  activation scales (so a turn's probabilities do not depend on its batch);
+  input is the looked-up token vectors (batch x tokens x 384), the token types
+  (the speaker) and the padding mask;
 - ``data/encoder_vocab.npz``: the token-vector table as int8 rows with one
   float scale per row (``rows``, ``scale``) and the head names (``labels``).
   The vocabulary is the one in ``embeddings.npz``.
