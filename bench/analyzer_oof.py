@@ -18,7 +18,8 @@ Run: ``python -m bench analyzer_oof`` (needs scikit-learn, a few minutes).
 (``training.CODE_THRESHOLD`` / ``FAMILY_THRESHOLDS``, ``analyzer.ENCODER_WEIGHT``): the same
 folds labelled at every encoder share x code x family threshold, with the rupture-marker F1
 also at a realistic 20% marker rate (authored client cases are ~40% markers; live sessions
-far fewer).
+far fewer), then the judgment family at each
+encoder share in ``JUDGMENT_GRID`` (``analyzer.JUDGMENT_WEIGHT``).
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.analyzer_codes import code_scores, family_scores, presence_pairs  # noqa: E402
-from simulator.analysis.offline.analyzer import ENCODER_WEIGHT  # noqa: E402
+from simulator.analysis.offline.analyzer import ENCODER_WEIGHT, JUDGMENT_WEIGHT  # noqa: E402
 from simulator.analysis.offline.corpus import load_annomi, load_authored  # noqa: E402
 from simulator.analysis.offline.model import load_shipped_model  # noqa: E402
 from simulator.analysis.offline.training import (  # noqa: E402
@@ -43,6 +44,10 @@ CODE_GRID = (0.5, 0.6, 0.7)
 FAMILY_GRID = (0.4, 0.5, 0.6)
 #: Encoder shares tried (0: the linear model alone).
 WEIGHT_GRID = (0.0, 0.3, 0.5, 0.7)
+#: Encoder shares tried in the judgment family (at the shipped thresholds). Judgment feeds the
+#: empathy score, so a share is only shipped if the AnnoMI empathy AUC holds too
+#: (``bench/score_auc.py --disjoint-folds 5 --encoder-per-fold WHEEL``).
+JUDGMENT_GRID = (0.0, 0.25, 0.35, 0.5)
 #: Share of rupture markers among client turns assumed for a live session.
 LIVE_MARKER_RATE = 0.2
 
@@ -54,12 +59,13 @@ def training_folds() -> list:
 
 
 def label_folds(folds: list, thresholds: tuple[float, float] | None = None,
-                weight: float = ENCODER_WEIGHT) -> tuple[list, list[set[str]]]:
+                weight: float = ENCODER_WEIGHT,
+                judgment_weight: float = JUDGMENT_WEIGHT) -> tuple[list, list[set[str]]]:
     """Return (cases in fold order, their out-of-fold codes), optionally at (code, family)
     thresholds instead of the ones the models were trained with.
 
     The encoder's probabilities are its own out-of-fold ones (same folds), blended at
-    ``weight``.
+    ``weight`` (``judgment_weight`` in the judgment family).
     """
     order, preds = [], []
     encoder = oof_encoder([k for _, test in folds for k in test])
@@ -67,7 +73,7 @@ def label_folds(folds: list, thresholds: tuple[float, float] | None = None,
         if thresholds:
             model = with_thresholds(model, *thresholds)
         order.extend(test)
-        preds.extend(label_cases(model, test, encoder, weight))
+        preds.extend(label_cases(model, test, encoder, weight, judgment_weight))
     return order, preds
 
 
@@ -101,6 +107,10 @@ def grid() -> int:
                 live = rupture_f1_at_rate(order, preds, LIVE_MARKER_RATE)
                 print(f"  encoder {weight} code {code_t} family {fam_t}: {row}  "
                       f"rupture@{LIVE_MARKER_RATE:.0%} {live:.3f}", flush=True)
+    for judgment_weight in JUDGMENT_GRID:
+        order, preds = label_folds(folds, judgment_weight=judgment_weight)
+        f1 = family_scores(order, preds)["judgment"]["presence_f1"]
+        print(f"  judgment family, encoder {judgment_weight}: {f1:.3f}", flush=True)
     return 0
 
 

@@ -40,12 +40,14 @@ _RANK = {c: i for i, c in enumerate(SALIENCE)}
 #: out-of-fold on the authored training split (``python bench/analyzer_oof.py --grid``).
 ENCODER_WEIGHT = 0.5
 #: The heads the encoder is averaged into: "is this family here?"; which code it is stays the
-#: linear heads' call. Not judgment: averaged there it raises judgment F1 (out of fold 0.844 ->
-#: 0.868) but lowers the empathy score's separation of good from poor MI on AnnoMI
-#: (transcript-disjoint AUC, encoder retrained per fold too: 0.904 -> 0.899, under the 0.90
-#: target); the other three families leave that AUC unchanged. Averaging the code heads as
-#: well scored higher on the authored cases but moved real sessions' codes too.
-BLENDED: tuple[str, ...] = ("family:openness", "family:repair", "family:rupture_marker")
+#: linear heads' call. Averaging the code heads as well scored higher on the authored cases but
+#: moved real sessions' codes too.
+BLENDED: tuple[str, ...] = ("family:openness", "family:repair", "family:rupture_marker",
+                            "family:judgment")
+#: The encoder's share in the judgment family alone. Judgment feeds the empathy score, so this
+#: share is chosen against the empathy score's separation of good from poor MI on AnnoMI
+#: (transcript-disjoint, with the encoder retrained per fold too) as well as family F1.
+JUDGMENT_WEIGHT = 0.0
 #: One worker for the encoder, shared by every analyzer: onnxruntime already uses both cores
 #: inside a call, and one more thread is all the overlap with the linear heads needs.
 _ENCODER_THREAD = ThreadPoolExecutor(max_workers=1, thread_name_prefix="encoder")
@@ -167,16 +169,19 @@ class OfflineAnalyzer:
         encoder: The contextual encoder; ``"shipped"`` (default) loads the packaged one,
             ``None`` labels with the linear model alone.
         encoder_weight: Share of the encoder in the family probabilities.
+        judgment_weight: Its share in the judgment family (:data:`JUDGMENT_WEIGHT`).
     """
 
     name = "offline"
 
     def __init__(self, model: LinearModel | None = None,
                  encoder: Encoder | Literal["shipped"] | None = "shipped",
-                 encoder_weight: float = ENCODER_WEIGHT) -> None:
+                 encoder_weight: float = ENCODER_WEIGHT,
+                 judgment_weight: float = JUDGMENT_WEIGHT) -> None:
         self.model = model or load_shipped_model()
         self.encoder = shipped_encoder() if encoder == "shipped" else encoder
         self.encoder_weight = encoder_weight
+        self.judgment_weight = judgment_weight
 
     def label(self, turn: Utterance, context: Sequence[Utterance] = ()) -> TurnLabel:
         """Label one turn given the turns before it (oldest first)."""
@@ -221,9 +226,9 @@ class OfflineAnalyzer:
     def _blend(self, probs: dict[str, Any], encoded: np.ndarray) -> dict[str, Any]:
         """The :data:`BLENDED` heads of ``probs`` averaged with the encoder's (in place)."""
         assert self.encoder is not None
-        w = self.encoder_weight
         for name, p_enc in zip(self.encoder.labels, encoded, strict=True):
-            if name in probs and name.startswith(BLENDED):
+            if name in probs and name in BLENDED:
+                w = self.judgment_weight if name == "family:judgment" else self.encoder_weight
                 p = (1.0 - w) * float(probs[name][1]) + w * float(p_enc)
                 probs[name] = np.array([1.0 - p, p])
         return probs

@@ -284,17 +284,24 @@ def with_thresholds(model: LinearModel, code: float, family: float) -> LinearMod
 
 def label_cases(model: LinearModel, cases: Sequence[AuthoredCase],
                 encoder: Encoder | Literal["shipped"] | None = "shipped",
-                encoder_weight: float | None = None) -> list[set[str]]:
+                encoder_weight: float | None = None,
+                judgment_weight: float | None = None) -> list[set[str]]:
     """Label authored cases with an analyzer over ``model`` (context included).
 
-    ``encoder``: ``"shipped"``, ``None`` (linear model alone) or a :class:`FixedEncoder`.
+    ``encoder``: ``"shipped"``, ``None`` (linear model alone) or a :class:`FixedEncoder`;
+    the weights default to the analyzer's (``ENCODER_WEIGHT``, ``JUDGMENT_WEIGHT``).
     """
     from simulator.analysis.base import Speaker, Utterance
-    from simulator.analysis.offline.analyzer import ENCODER_WEIGHT, OfflineAnalyzer
+    from simulator.analysis.offline.analyzer import (
+        ENCODER_WEIGHT,
+        JUDGMENT_WEIGHT,
+        OfflineAnalyzer,
+    )
 
-    analyzer = OfflineAnalyzer(model, encoder=encoder,
-                               encoder_weight=ENCODER_WEIGHT if encoder_weight is None
-                               else encoder_weight)
+    analyzer = OfflineAnalyzer(
+        model, encoder=encoder,
+        encoder_weight=ENCODER_WEIGHT if encoder_weight is None else encoder_weight,
+        judgment_weight=JUDGMENT_WEIGHT if judgment_weight is None else judgment_weight)
     items = []
     for k in cases:
         ctx = [Utterance("client" if s == "client" else "therapist", t) for s, t in k.context]
