@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
 from typing import Literal
@@ -17,6 +18,7 @@ from simulator.analysis import UnknownAnalyzerError, get_analyzer
 from simulator.analysis.base import Analyzer, TurnLabel, Utterance
 from simulator.analysis.codes import ALL_CODES, CLIENT_CODES, THERAPIST_CODES
 from simulator.analysis.offline import OfflineAnalyzer
+from simulator.analysis.offline.analyzer import JUDGMENT_WEIGHT
 from simulator.analysis.offline.corpus import BLIND_DIR, is_held_out, load_authored
 from simulator.analysis.offline.features import TurnText
 from simulator.analysis.offline.model import MODEL_PACKAGE, load_shipped_model
@@ -150,10 +152,31 @@ def test_deterministic_and_label_many_matches_label() -> None:
 class _BrokenEncoder:
     """An encoder that fails, as a corrupt graph or an out-of-memory onnxruntime would."""
 
-    labels = ("family:repair",)
+    labels: tuple[str, ...] = ("family:repair",)
 
-    def probabilities(self, turns: object) -> np.ndarray:
+    def probabilities(self, turns: Sequence[tuple[str, str]]) -> np.ndarray:
         raise RuntimeError("encoder failed")
+
+
+class _FixedFamilies:
+    """An encoder that is sure of every family: judgment yes, repair no."""
+
+    labels: tuple[str, ...] = ("family:judgment", "family:repair", "code:confront")
+
+    def probabilities(self, turns: Sequence[tuple[str, str]]) -> np.ndarray:
+        return np.tile([1.0, 0.0, 1.0], (len(turns), 1))
+
+
+def test_the_encoder_is_averaged_into_each_family_at_its_own_share() -> None:
+    analyzer = OfflineAnalyzer(load_shipped_model(), encoder=_FixedFamilies(),
+                               encoder_weight=0.5, judgment_weight=0.25)
+    linear = {"family:judgment": np.array([0.6, 0.4]), "family:repair": np.array([0.2, 0.8]),
+              "code:confront": np.array([0.7, 0.3])}
+    blended = analyzer._blend(dict(linear), _FixedFamilies().probabilities([(T, "x")])[0])
+    assert blended["family:judgment"][1] == pytest.approx(0.75 * 0.4 + 0.25 * 1.0)
+    assert blended["family:repair"][1] == pytest.approx(0.5 * 0.8)
+    assert blended["code:confront"][1] == 0.3  # code heads stay the linear model's call
+    assert OfflineAnalyzer(load_shipped_model()).judgment_weight == JUDGMENT_WEIGHT > 0
 
 
 def test_an_encoder_failure_reaches_the_caller_and_the_next_call_works() -> None:

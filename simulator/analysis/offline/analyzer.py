@@ -38,7 +38,7 @@ SALIENCE: tuple[str, ...] = (
 _RANK = {c: i for i, c in enumerate(SALIENCE)}
 #: Share of the encoder in the family probabilities (the rest is the linear head's). Chosen
 #: out-of-fold on the authored training split (``python bench/analyzer_oof.py --grid``).
-ENCODER_WEIGHT = 0.5
+ENCODER_WEIGHT = 0.5  # openness, repair, rupture markers; judgment: JUDGMENT_WEIGHT
 #: The heads the encoder is averaged into: "is this family here?"; which code it is stays the
 #: linear heads' call. Averaging the code heads as well scored higher on the authored cases but
 #: moved real sessions' codes too.
