@@ -18,8 +18,8 @@ Run: ``python -m bench analyzer_oof`` (needs scikit-learn, a few minutes).
 (``training.CODE_THRESHOLD`` / ``FAMILY_THRESHOLDS``, ``analyzer.ENCODER_WEIGHT``): the same
 folds labelled at every encoder share x code x family threshold, with the rupture-marker F1
 also at a realistic 20% marker rate (authored client cases are ~40% markers; live sessions
-far fewer), then the judgment family at each
-encoder share in ``JUDGMENT_GRID`` (``analyzer.JUDGMENT_WEIGHT``).
+far fewer), then the judgment family at each encoder share in ``JUDGMENT_GRID``
+(``analyzer.JUDGMENT_WEIGHT``).
 """
 
 from __future__ import annotations
@@ -42,7 +42,8 @@ from simulator.analysis.offline.training import (  # noqa: E402
 
 CODE_GRID = (0.5, 0.6, 0.7)
 FAMILY_GRID = (0.4, 0.5, 0.6)
-#: Encoder shares tried (0: the linear model alone).
+#: Encoder shares tried in the openness, repair and rupture-marker families (0: the linear model
+#: alone there; judgment stays at ``JUDGMENT_WEIGHT`` and has its own sweep below).
 WEIGHT_GRID = (0.0, 0.3, 0.5, 0.7)
 #: Encoder shares tried in the judgment family (at the shipped thresholds). Judgment feeds the
 #: empathy score, so a share is only shipped if the AnnoMI empathy AUC holds too

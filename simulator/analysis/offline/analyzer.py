@@ -36,9 +36,10 @@ SALIENCE: tuple[str, ...] = (
     "confrontation", "withdrawal", "disclosure", "change_talk", "sustain_talk",
 )
 _RANK = {c: i for i, c in enumerate(SALIENCE)}
-#: Share of the encoder in the family probabilities (the rest is the linear head's). Chosen
-#: out-of-fold on the authored training split (``python bench/analyzer_oof.py --grid``).
-ENCODER_WEIGHT = 0.5  # openness, repair, rupture markers; judgment: JUDGMENT_WEIGHT
+#: Share of the encoder in the openness, repair and rupture-marker family probabilities (the rest
+#: is the linear head's; judgment has :data:`JUDGMENT_WEIGHT`). Chosen out-of-fold on the
+#: authored training split (``python bench/analyzer_oof.py --grid``).
+ENCODER_WEIGHT = 0.5
 #: The heads the encoder is averaged into: "is this family here?"; which code it is stays the
 #: linear heads' call. Averaging the code heads as well scored higher on the authored cases but
 #: moved real sessions' codes too.
@@ -173,7 +174,7 @@ class OfflineAnalyzer:
         model: A loaded model; defaults to the one shipped in the package.
         encoder: The contextual encoder; ``"shipped"`` (default) loads the packaged one,
             ``None`` labels with the linear model alone.
-        encoder_weight: Share of the encoder in the family probabilities.
+        encoder_weight: Share of the encoder in the other blended family probabilities.
         judgment_weight: Its share in the judgment family (:data:`JUDGMENT_WEIGHT`).
     """
 
