@@ -54,6 +54,11 @@ BEHAVIOUR_C = 2.0
 #: the same thresholds: 0.835 / 0.833 / 0.837 / 0.859).
 #: Code 0.7 gained openness and repair 0.004 each and lost judgment 0.003, the family furthest
 #: from its target and the one the empathy score reads: not worth moving every code decision.
+#: After the ninth and tenth rounds (9,094 training cases; judgment share 0.35) code 0.6 gives
+#: 0.875 / 0.856 / 0.845 / 0.878 (rupture markers at the 20% rate 0.766) and code 0.7 gives
+#: 0.879 / 0.857 / 0.849 / 0.877 (0.770): better in three families. It stays at 0.6 until the
+#: empathy AUC with per-fold encoders (``score_auc.py --encoder-per-fold``, ~80 min) is re-run
+#: at 0.7, because every code decision feeds the empathy score.
 #: Rupture markers are also checked with negatives re-weighted to a realistic 20% marker rate
 #: (authored client cases are 41% markers, real sessions far fewer, and a false rupture costs the
 #: trainee trust they did nothing to lose): 0.776 at family 0.5, 0.756 at 0.4 and 0.780 at 0.6
