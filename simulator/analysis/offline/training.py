@@ -54,7 +54,8 @@ BEHAVIOUR_C = 2.0
 #: the same thresholds: 0.835 / 0.833 / 0.837 / 0.859).
 #: Code 0.7 gained openness and repair 0.004 each and lost judgment 0.003, the family furthest
 #: from its target and the one the empathy score reads: not worth moving every code decision.
-#: After the ninth and tenth rounds (9,094 training cases; judgment share 0.35) code 0.6 gives
+#: After the ninth and tenth rounds (9,094 training cases; judgment share 0.35, completion floor
+#: 0.2, since moved to 0.1 for therapist turns: analyzer.py) code 0.6 gives
 #: 0.875 / 0.856 / 0.845 / 0.878 (rupture markers at the 20% rate 0.766) and code 0.7 gives
 #: 0.879 / 0.857 / 0.849 / 0.877 (0.770): better in three families. It stays at 0.6 until the
 #: empathy AUC with per-fold encoders (``score_auc.py --encoder-per-fold``, ~80 min) is re-run
