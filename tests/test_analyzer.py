@@ -127,7 +127,11 @@ def test_client_rupture_and_disclosure(text: str, expected: str) -> None:
 def test_client_change_and_neutral_talk() -> None:
     change = codes("I really want to cut down, I'm tired of feeling like this.", C)
     assert "change_talk" in change
-    assert codes("Two kids, a boy and a girl.", C) == ("neutral",)
+    # A plain factual answer to the trainee's question is neutral. (In a session a client turn
+    # always follows a trainee turn; with no question before it, this line sits at the
+    # disclosure threshold, 0.60, after the eleventh round's retraining.)
+    assert codes("Two kids, a boy and a girl.", C,
+                 (Utterance(T, "How many children do you have?"),)) == ("neutral",)
     assert "withdrawal" not in codes("Yeah.", C)
 
 
