@@ -132,6 +132,7 @@ def test_client_change_and_neutral_talk() -> None:
     # disclosure threshold, 0.60, after the eleventh round's retraining.)
     assert codes("Two kids, a boy and a girl.", C,
                  (Utterance(T, "How many children do you have?"),)) == ("neutral",)
+    assert not set(codes("Two kids, a boy and a girl.", C)) & {"withdrawal", "confrontation"}
     assert "withdrawal" not in codes("Yeah.", C)
 
 
