@@ -61,7 +61,10 @@ def _prepare(engine: str | None, model: str | None, base_url: str | None,
 def _run_app(settings: Any, library: Any, **kwargs: Any) -> None:
     from simulator.tui.app import SimulatorApp
 
-    SimulatorApp(settings=settings, library=library, **kwargs).run()
+    app = SimulatorApp(settings=settings, library=library, **kwargs)
+    app.run()
+    if app.return_code:  # e.g. 129 when the terminal was closed under it
+        raise typer.Exit(app.return_code)
 
 
 @app.callback(invoke_without_command=True)

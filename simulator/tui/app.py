@@ -114,6 +114,32 @@ class SimulatorApp(App[None]):
 
         # The home screen starts ``start_scenario`` itself once it is composed.
         self.push_screen(HomeScreen())
+        self._watch_terminal()
+
+    def _watch_terminal(self) -> None:
+        """Quit when the terminal the app runs in goes away.
+
+        Closing a terminal window (or tmux pane) hangs up its tty. When the app is not the
+        session leader (``make run`` is), no SIGHUP reaches it, and Textual's input thread then
+        reads end-of-file in a loop forever: an orphan burning a core. A hung-up tty fails
+        ``isatty``, so a once-a-second check ends the app cleanly (completed turns are stored
+        as they happen). Under textual-serve or Pilot stdin is no terminal, and nothing runs.
+        """
+        import sys
+
+        stdin = sys.__stdin__
+        try:
+            fd = stdin.fileno() if stdin is not None else -1
+        except (OSError, ValueError):
+            return
+        if fd < 0 or not os.isatty(fd):
+            return
+
+        def check() -> None:
+            if not os.isatty(fd):
+                self.exit(return_code=129)  # 128 + SIGHUP, as a shell reports a hangup
+
+        self.set_interval(1.0, check)
 
     def on_ready(self) -> None:
         self._ready_at = time.time()
