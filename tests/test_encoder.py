@@ -56,6 +56,25 @@ def test_run_time_reproduces_the_build_and_keeps_torchs_decisions() -> None:
     assert np.abs(got - torch).mean() < 0.02
 
 
+def test_weight_matrices_are_unsigned_so_every_cpu_computes_the_build() -> None:
+    """The parity test above only fails on a CPU without VNNI; this catches it anywhere.
+
+    onnxruntime's u8 x s8 kernel saturates int16 pair sums on AVX2-only CPUs (the shipped
+    graph once gave probabilities 0.31 away from the build's there), so the build stores
+    the int8 weights as uint8 (``scripts/train_encoder.py``, ``unsigned_weights``).
+    """
+    import onnx
+    from onnx import numpy_helper
+
+    graph = onnx.load_from_string(resources.files(ENCODER_PACKAGE).joinpath("encoder.onnx")
+                                  .read_bytes())
+    tensors = {t.name: t for t in graph.graph.initializer}
+    weights = [numpy_helper.to_array(tensors[n.input[3]]) for n in graph.graph.node
+               if n.op_type == "QLinearMatMul" and n.input[3] in tensors]
+    assert len(weights) >= 6 * 3  # q, k, v, output and two feed-forward per layer
+    assert {w.dtype for w in weights} == {np.dtype(np.uint8)}
+
+
 def test_batches_give_the_same_probabilities_as_single_turns() -> None:
     enc = shipped_encoder()
     turns = [("therapist", normalise(t)) for t in (
