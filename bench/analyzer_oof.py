@@ -19,17 +19,23 @@ Run: ``python -m bench analyzer_oof`` (needs scikit-learn, a few minutes).
 folds labelled at every encoder share x code x family threshold, with the rupture-marker F1
 also at a realistic 20% marker rate (authored client cases are ~40% markers; live sessions
 far fewer), then the judgment family at each encoder share in ``JUDGMENT_GRID``
-(``analyzer.JUDGMENT_WEIGHT``).
+(``analyzer.JUDGMENT_WEIGHT``). The grid sets every code head, judgment's included, to the
+code threshold it prints.
+``python bench/analyzer_oof.py --judgment`` re-runs the search for the judgment family's own
+operating point (``training.JUDGMENT_CODE_THRESHOLD`` and its family threshold), with F1 also
+re-weighted to live judgment rates of 10-30%.
 """
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.analyzer_codes import code_scores, family_scores, presence_pairs  # noqa: E402
+from simulator.analysis.codes import FAMILIES  # noqa: E402
 from simulator.analysis.offline.analyzer import ENCODER_WEIGHT, JUDGMENT_WEIGHT  # noqa: E402
 from simulator.analysis.offline.corpus import load_annomi, load_authored  # noqa: E402
 from simulator.analysis.offline.model import load_shipped_model  # noqa: E402
@@ -51,6 +57,11 @@ WEIGHT_GRID = (0.0, 0.3, 0.5, 0.7)
 JUDGMENT_GRID = (0.0, 0.25, 0.35, 0.5)
 #: Share of rupture markers among client turns assumed for a live session.
 LIVE_MARKER_RATE = 0.2
+#: Judgment operating points tried by ``--judgment`` (judgment code heads x judgment family
+#: head), and the judgment rates the F1 is re-weighted to.
+JUDGMENT_CODE_GRID = (0.7, 0.8, 0.9)
+JUDGMENT_FAMILY_GRID = (0.5, 0.6, 0.7)
+JUDGMENT_RATES = (0.1, 0.2, 0.3)
 
 
 def training_folds() -> list:
@@ -94,6 +105,54 @@ def rupture_f1_at_rate(cases: list, preds: list[set[str]], rate: float) -> float
     return 2 * tp / (2 * tp + weight * fp + fn) if tp else 0.0
 
 
+def f1_at_rate(cases: list, preds: list[set[str]], family: str, rate: float) -> float:
+    """A family's F1 with negatives re-weighted so that positives make up ``rate``."""
+    pairs = presence_pairs(cases, preds, family)
+    share = sum(g for g, _ in pairs) / len(pairs)
+    weight = (1 - rate) / rate * share / (1 - share)
+    tp = sum(g and p for g, p in pairs)
+    fp = sum(p and not g for g, p in pairs)
+    fn = sum(g and not p for g, p in pairs)
+    return 2 * tp / (2 * tp + weight * fp + fn) if tp else 0.0
+
+
+def with_judgment_thresholds(model: Any, code: float, family: float) -> Any:
+    """``model`` with the judgment code heads at ``code`` and its family head at ``family``."""
+    from simulator.analysis.offline.model import Head, LinearModel
+
+    members = {f"code:{c}" for c in FAMILIES["judgment"]}
+    heads = {name: Head(h.name, h.kind, h.start, h.classes,
+                        code if name in members else family if name == "family:judgment"
+                        else h.threshold)
+             for name, h in model.heads.items()}
+    return LinearModel(model.featuriser, model.weights, model.bias, heads, model.meta)
+
+
+def judgment_grid() -> int:
+    """Judgment F1 at each (code, family) threshold pair, plain and at live judgment rates.
+
+    Authored therapist cases are ~38% judgment; a trainee's session has far fewer, and at a
+    lower rate the same false-positive rate costs more precision (held-out recall 0.939 and
+    false-positive rate 0.095 give F1 0.902 at 40% judgment but 0.809 at 20%).
+    """
+    folds = training_folds()
+    encoder = oof_encoder([k for _, test in folds for k in test])
+    print(f"training cases: {sum(len(test) for _, test in folds)}; judgment code x family "
+          "thresholds: presence F1 plain / at " + " / ".join(f"{r:.0%}" for r in JUDGMENT_RATES))
+    for code_t in JUDGMENT_CODE_GRID:
+        for fam_t in JUDGMENT_FAMILY_GRID:
+            order, preds = [], []
+            for model, test in folds:
+                order.extend(test)
+                preds.extend(label_cases(with_judgment_thresholds(model, code_t, fam_t), test,
+                                         encoder, ENCODER_WEIGHT, JUDGMENT_WEIGHT))
+            plain = family_scores(order, preds)["judgment"]["presence_f1"]
+            live = " / ".join(f"{f1_at_rate(order, preds, 'judgment', r):.3f}"
+                              for r in JUDGMENT_RATES)
+            print(f"  code {code_t} family {fam_t}: {plain:.3f} / {live}", flush=True)
+    return 0
+
+
 def grid() -> int:
     """Print family F1 for every code x family threshold pair (same out-of-fold models)."""
     folds = training_folds()
@@ -119,6 +178,8 @@ def main() -> int:
     """Print out-of-fold family and per-code F1 on the training split (``--grid``: search)."""
     if "--grid" in sys.argv[1:]:
         return grid()
+    if "--judgment" in sys.argv[1:]:
+        return judgment_grid()
     cases, preds = oof_predictions()
     print(f"training cases: {len(cases)} (4-fold out-of-fold)")
     fams = family_scores(cases, preds)
