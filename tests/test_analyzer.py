@@ -255,6 +255,27 @@ def test_model_files_ship_inside_the_package_and_are_small() -> None:
     assert sum(sizes.values()) < 12 * 1024 * 1024
 
 
+def test_shipped_thresholds_are_the_ones_training_sets() -> None:
+    """The decision thresholds ship in model.json; a retrain must not silently undo a choice.
+
+    The judgment family has its own operating point (chosen at a live judgment rate), so
+    its code heads differ from the rest.
+    """
+    from simulator.analysis.offline.training import (
+        CODE_THRESHOLD,
+        FAMILY_THRESHOLDS,
+        JUDGMENT_CODE_THRESHOLD,
+    )
+
+    heads = load_shipped_model().heads
+    codes = {name[5:]: h.threshold for name, h in heads.items() if name.startswith("code:")}
+    assert codes and all(
+        t == (JUDGMENT_CODE_THRESHOLD if code in FAMILIES["judgment"] else CODE_THRESHOLD)
+        for code, t in codes.items()), codes
+    assert {name[7:]: h.threshold for name, h in heads.items()
+            if name.startswith("family:")} == FAMILY_THRESHOLDS
+
+
 def test_loads_fast_in_a_fresh_process() -> None:
     code = ("import time; t = time.perf_counter(); from simulator.analysis import get_analyzer; "
             "a = get_analyzer(); print(time.perf_counter() - t)")
