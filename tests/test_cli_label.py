@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 from simulator.cli import app
 
 REPO = Path(__file__).resolve().parent.parent
+ANNOMI_LAYOUT = REPO / "tests" / "fixtures" / "annomi" / "annomi_layout.csv"
 runner = CliRunner()
 KEYS = {"id", "codes", "behaviour", "reflection", "question"}
 
@@ -99,7 +100,9 @@ def test_missing_file_and_unknown_analyzer(tmp_path: Path) -> None:
 def test_label_converted_annomi_rows(tmp_path: Path) -> None:
     script = REPO / "scripts" / "annomi_to_transcripts.py"
     conv = subprocess.run(
-        [sys.executable, str(script), "--out", str(tmp_path), "--limit", "2"],
+        # The AnnoMI layout, written for the tests: the real data need not sit beside a clone.
+        [sys.executable, str(script), "--csv", str(ANNOMI_LAYOUT), "--out", str(tmp_path),
+         "--limit", "2"],
         capture_output=True,
         text=True,
         timeout=60,

@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 from simulator.cli import app
 
 REPO = Path(__file__).resolve().parent.parent
+ANNOMI_LAYOUT = REPO / "tests" / "fixtures" / "annomi" / "annomi_layout.csv"
 runner = CliRunner()
 
 CODED: list[dict[str, Any]] = [
@@ -106,7 +107,9 @@ def test_simulate_document_markdown_and_html(tmp_path: Path) -> None:
 def test_folder_of_converted_annomi_transcripts_to_csv(tmp_path: Path) -> None:
     script = REPO / "scripts" / "annomi_to_transcripts.py"
     conv = subprocess.run(
-        [sys.executable, str(script), "--out", str(tmp_path / "conv"), "--limit", "3"],
+        # The AnnoMI layout, written for the tests: the real data need not sit beside a clone.
+        [sys.executable, str(script), "--csv", str(ANNOMI_LAYOUT), "--out",
+         str(tmp_path / "conv"), "--limit", "3"],
         capture_output=True,
         text=True,
         timeout=60,
