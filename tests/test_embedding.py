@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
 import numpy as np
@@ -22,6 +23,22 @@ def test_basic_tokens_lowercase_strip_accents_and_split_punctuation() -> None:
     assert basic_tokens("Héllo, WORLD!  I don't\tknow...") == [
         "hello", ",", "world", "!", "i", "don", "'", "t", "know", ".", ".", "."]
     assert basic_tokens("\x00 \u200b ") == []
+
+
+def test_the_ascii_fast_path_splits_exactly_as_the_reference_loop() -> None:
+    from simulator.analysis.offline.corpus import load_authored
+    from simulator.analysis.offline.embedding import _unicode_basic_tokens
+
+    rng = random.Random(7)
+    alphabet = [chr(i) for i in range(128)]
+    texts = [k.text for k in load_authored()]
+    texts += ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40)))
+              for _ in range(3000)]
+    texts += ["a\x0bb c\x1fd\te\r\nf\x7fg", "DON'T... i'm 100% sure!!", "", "  \t "]
+    ascii_texts = [t for t in texts if t.isascii()]
+    assert len(ascii_texts) > 10_000
+    for text in ascii_texts:
+        assert basic_tokens(text) == _unicode_basic_tokens(text), repr(text)
 
 
 def test_wordpiece_is_greedy_longest_match_first() -> None:

@@ -16,6 +16,7 @@ direction, and removing it is what lets cosines tell meanings apart).
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from functools import lru_cache
 from importlib import resources
@@ -46,6 +47,12 @@ def _is_cjk(cp: int) -> bool:
             or 0xF900 <= cp <= 0xFAFF or 0x2F800 <= cp <= 0x2FA1F)
 
 
+#: ASCII control characters BERT's cleaning drops (tab, newline and return are whitespace).
+_ASCII_CONTROL = re.compile(r"[\x00-\x08\x0b-\x0c\x0e-\x1f\x7f]")
+#: In ASCII, after cleaning, a character is whitespace, a letter or digit, or punctuation.
+_ASCII_PIECE = re.compile(r"[a-z0-9]+|[^a-z0-9\t\n\r ]")
+
+
 def basic_tokens(text: str) -> list[str]:
     """BERT basic tokenisation (uncased): clean, lower-case, strip accents, split punctuation.
 
@@ -55,6 +62,15 @@ def basic_tokens(text: str) -> list[str]:
     Returns:
         Whitespace/punctuation-separated pieces, each punctuation mark on its own.
     """
+    if text.isascii():
+        # Nearly every turn: no accents, CJK or Unicode categories to look up, so two regexes
+        # give what the loop below gives (a test compares them), in a tenth of the time.
+        return _ASCII_PIECE.findall(_ASCII_CONTROL.sub("", text).lower())
+    return _unicode_basic_tokens(text)
+
+
+def _unicode_basic_tokens(text: str) -> list[str]:
+    """:func:`basic_tokens` for any text, character by character as BERT's reference does."""
     cleaned: list[str] = []
     for ch in text:
         cp = ord(ch)
