@@ -34,7 +34,11 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.analyzer_codes import code_scores, family_scores, presence_pairs  # noqa: E402
+from bench.analyzer_codes import (  # noqa: E402
+    code_scores,
+    f1_at_rate,
+    family_scores,
+)
 from simulator.analysis.codes import FAMILIES  # noqa: E402
 from simulator.analysis.offline.analyzer import ENCODER_WEIGHT, JUDGMENT_WEIGHT  # noqa: E402
 from simulator.analysis.offline.corpus import load_annomi, load_authored  # noqa: E402
@@ -96,24 +100,7 @@ def oof_predictions() -> tuple[list, list[set[str]]]:
 
 def rupture_f1_at_rate(cases: list, preds: list[set[str]], rate: float) -> float:
     """Rupture-marker F1 with negatives re-weighted so that markers make up ``rate``."""
-    pairs = presence_pairs(cases, preds, "rupture_marker")
-    share = sum(g for g, _ in pairs) / len(pairs)
-    weight = (1 - rate) / rate * share / (1 - share)
-    tp = sum(g and p for g, p in pairs)
-    fp = sum(p and not g for g, p in pairs)
-    fn = sum(g and not p for g, p in pairs)
-    return 2 * tp / (2 * tp + weight * fp + fn) if tp else 0.0
-
-
-def f1_at_rate(cases: list, preds: list[set[str]], family: str, rate: float) -> float:
-    """A family's F1 with negatives re-weighted so that positives make up ``rate``."""
-    pairs = presence_pairs(cases, preds, family)
-    share = sum(g for g, _ in pairs) / len(pairs)
-    weight = (1 - rate) / rate * share / (1 - share)
-    tp = sum(g and p for g, p in pairs)
-    fp = sum(p and not g for g, p in pairs)
-    fn = sum(g and not p for g, p in pairs)
-    return 2 * tp / (2 * tp + weight * fp + fn) if tp else 0.0
+    return f1_at_rate(cases, preds, "rupture_marker", rate)
 
 
 def with_judgment_thresholds(model: Any, code: float, family: float) -> Any:
