@@ -76,8 +76,8 @@ CODE_THRESHOLD = 0.7
 #: ``FAMILY_THRESHOLDS``). Authored therapist cases are ~38% judgment (held-out 40%); a
 #: trainee's session has fewer, and the same false-positive rate costs more precision there:
 #: held-out recall 0.939 and false-positive rate 0.095 give F1 0.902 at 40% judgment, 0.841
-#: at the blind set's 24.5% (measured there: 0.837, so the held-out/blind gap is the base
-#: rate, not the author) and 0.809 at 20%. Chosen like the rupture markers', by out-of-fold F1
+#: at the blind set's 24.5% (measured there: 0.837, so the held-out/blind gap is mostly the
+#: base rate, not the author) and 0.809 at 20%. Chosen like the rupture markers', by out-of-fold F1
 #: re-weighted to a 20% live rate (``python bench/analyzer_oof.py --judgment``, 10,973
 #: training cases, rule fixed before the figures): code x family 0.7 x 0.5 (before) 0.818,
 #: 0.8 x 0.5 0.824, 0.8 x 0.6 0.827, 0.9 x 0.5 0.827, 0.9 x 0.6 0.829 (the best; the rule
