@@ -22,8 +22,9 @@ far fewer), then the judgment family at each encoder share in ``JUDGMENT_GRID``
 (``analyzer.JUDGMENT_WEIGHT``). The grid sets every code head, judgment's included, to the
 code threshold it prints.
 ``python bench/analyzer_oof.py --judgment`` re-runs the search for the judgment family's own
-operating point (``training.JUDGMENT_CODE_THRESHOLD`` and its family threshold), with F1 also
-re-weighted to live judgment rates of 10-30%.
+operating point (``training.CODE_THRESHOLDS_BY_FAMILY`` and its family threshold), with F1 also
+re-weighted to live judgment rates of 10-30%; ``--rupture`` does the same for the client
+rupture markers.
 """
 
 from __future__ import annotations
@@ -61,11 +62,11 @@ WEIGHT_GRID = (0.0, 0.3, 0.5, 0.7)
 JUDGMENT_GRID = (0.0, 0.25, 0.35, 0.5)
 #: Share of rupture markers among client turns assumed for a live session.
 LIVE_MARKER_RATE = 0.2
-#: Judgment operating points tried by ``--judgment`` (judgment code heads x judgment family
-#: head), and the judgment rates the F1 is re-weighted to.
-JUDGMENT_CODE_GRID = (0.7, 0.8, 0.9)
-JUDGMENT_FAMILY_GRID = (0.5, 0.6, 0.7)
-JUDGMENT_RATES = (0.1, 0.2, 0.3)
+#: Operating points tried by ``--judgment`` / ``--rupture`` (the family's code heads x its
+#: family head), and the live rates its F1 is re-weighted to.
+OPERATING_CODE_GRID = (0.7, 0.8, 0.9)
+OPERATING_FAMILY_GRID = (0.5, 0.6, 0.7)
+LIVE_RATES = (0.1, 0.2, 0.3)
 
 
 def training_folds() -> list:
@@ -103,39 +104,39 @@ def rupture_f1_at_rate(cases: list, preds: list[set[str]], rate: float) -> float
     return f1_at_rate(cases, preds, "rupture_marker", rate)
 
 
-def with_judgment_thresholds(model: Any, code: float, family: float) -> Any:
-    """``model`` with the judgment code heads at ``code`` and its family head at ``family``."""
+def with_family_thresholds(model: Any, family: str, code: float, threshold: float) -> Any:
+    """``model`` with ``family``'s code heads at ``code`` and its family head at ``threshold``."""
     from simulator.analysis.offline.model import Head, LinearModel
 
-    members = {f"code:{c}" for c in FAMILIES["judgment"]}
+    members = {f"code:{c}" for c in FAMILIES[family]}
     heads = {name: Head(h.name, h.kind, h.start, h.classes,
-                        code if name in members else family if name == "family:judgment"
+                        code if name in members else threshold if name == f"family:{family}"
                         else h.threshold)
              for name, h in model.heads.items()}
     return LinearModel(model.featuriser, model.weights, model.bias, heads, model.meta)
 
 
-def judgment_grid() -> int:
-    """Judgment F1 at each (code, family) threshold pair, plain and at live judgment rates.
+def operating_points(family: str) -> int:
+    """A family's F1 at each (code, family) threshold pair, plain and at live rates.
 
-    Authored therapist cases are ~38% judgment; a trainee's session has far fewer, and at a
-    lower rate the same false-positive rate costs more precision (held-out recall 0.939 and
-    false-positive rate 0.095 give F1 0.902 at 40% judgment but 0.809 at 20%).
+    Authored therapist cases are ~38% judgment and client cases ~41% rupture markers; a
+    trainee's session has far fewer, and at a lower rate the same false-positive rate costs
+    more precision (held-out judgment recall 0.939 and false-positive rate 0.095 gave F1 0.902
+    at 40% judgment but 0.809 at 20%).
     """
     folds = training_folds()
     encoder = oof_encoder([k for _, test in folds for k in test])
-    print(f"training cases: {sum(len(test) for _, test in folds)}; judgment code x family "
-          "thresholds: presence F1 plain / at " + " / ".join(f"{r:.0%}" for r in JUDGMENT_RATES))
-    for code_t in JUDGMENT_CODE_GRID:
-        for fam_t in JUDGMENT_FAMILY_GRID:
+    print(f"training cases: {sum(len(test) for _, test in folds)}; {family} code x family "
+          "thresholds: presence F1 plain / at " + " / ".join(f"{r:.0%}" for r in LIVE_RATES))
+    for code_t in OPERATING_CODE_GRID:
+        for fam_t in OPERATING_FAMILY_GRID:
             order, preds = [], []
             for model, test in folds:
                 order.extend(test)
-                preds.extend(label_cases(with_judgment_thresholds(model, code_t, fam_t), test,
-                                         encoder, ENCODER_WEIGHT, JUDGMENT_WEIGHT))
-            plain = family_scores(order, preds)["judgment"]["presence_f1"]
-            live = " / ".join(f"{f1_at_rate(order, preds, 'judgment', r):.3f}"
-                              for r in JUDGMENT_RATES)
+                preds.extend(label_cases(with_family_thresholds(model, family, code_t, fam_t),
+                                         test, encoder, ENCODER_WEIGHT, JUDGMENT_WEIGHT))
+            plain = family_scores(order, preds)[family]["presence_f1"]
+            live = " / ".join(f"{f1_at_rate(order, preds, family, r):.3f}" for r in LIVE_RATES)
             print(f"  code {code_t} family {fam_t}: {plain:.3f} / {live}", flush=True)
     return 0
 
@@ -166,7 +167,9 @@ def main() -> int:
     if "--grid" in sys.argv[1:]:
         return grid()
     if "--judgment" in sys.argv[1:]:
-        return judgment_grid()
+        return operating_points("judgment")
+    if "--rupture" in sys.argv[1:]:
+        return operating_points("rupture_marker")
     cases, preds = oof_predictions()
     print(f"training cases: {len(cases)} (4-fold out-of-fold)")
     fams = family_scores(cases, preds)

@@ -258,20 +258,19 @@ def test_model_files_ship_inside_the_package_and_are_small() -> None:
 def test_shipped_thresholds_are_the_ones_training_sets() -> None:
     """The decision thresholds ship in model.json; a retrain must not silently undo a choice.
 
-    The judgment family has its own operating point (chosen at a live judgment rate), so
-    its code heads differ from the rest.
+    The judgment family and the rupture markers have operating points of their own (chosen
+    at live rates), so their code heads differ from the rest.
     """
     from simulator.analysis.offline.training import (
         CODE_THRESHOLD,
         FAMILY_THRESHOLDS,
-        JUDGMENT_CODE_THRESHOLD,
+        code_threshold,
     )
 
     heads = load_shipped_model().heads
     codes = {name[5:]: h.threshold for name, h in heads.items() if name.startswith("code:")}
-    assert codes and all(
-        t == (JUDGMENT_CODE_THRESHOLD if code in FAMILIES["judgment"] else CODE_THRESHOLD)
-        for code, t in codes.items()), codes
+    assert codes and all(t == code_threshold(code) for code, t in codes.items()), codes
+    assert code_threshold("confront") > CODE_THRESHOLD == code_threshold("validate")
     assert {name[7:]: h.threshold for name, h in heads.items()
             if name.startswith("family:")} == FAMILY_THRESHOLDS
 

@@ -72,23 +72,36 @@ BEHAVIOUR_C = 2.0
 #: three retrainings 0.6 was better at the 20% rate (by 0.009, 0.008, 0.004) and in plain F1
 #: worse, better, worse (-0.006, +0.001, -0.005): too close a call to move on, so 0.5 stays.
 CODE_THRESHOLD = 0.7
-#: The judgment family's own operating point (its code heads, and its family head in
-#: ``FAMILY_THRESHOLDS``). Authored therapist cases are ~38% judgment (held-out 40%); a
-#: trainee's session has fewer, and the same false-positive rate costs more precision there:
-#: held-out recall 0.939 and false-positive rate 0.095 give F1 0.902 at 40% judgment, 0.841
-#: at the blind set's 24.5% (measured there: 0.837, so the held-out/blind gap is mostly the
-#: base rate, not the author) and 0.809 at 20%. Chosen like the rupture markers', by out-of-fold F1
-#: re-weighted to a 20% live rate (``python bench/analyzer_oof.py --judgment``, 10,973
-#: training cases, rule fixed before the figures): code x family 0.7 x 0.5 (before) 0.818,
+#: Operating points of their own (code heads here, family heads in ``FAMILY_THRESHOLDS``)
+#: for the judgment family and the client rupture markers. Authored therapist cases are ~38%
+#: judgment (held-out 40%); a trainee's session has fewer, and the same false-positive rate
+#: costs more precision there: held-out recall 0.939 and false-positive rate 0.095 gave F1
+#: 0.902 at 40% judgment, 0.841 at the blind set's 24.5% (measured there: 0.837, so the
+#: held-out/blind gap is mostly the base rate, not the author) and 0.809 at 20%. Judgment's
+#: is chosen by out-of-fold F1 re-weighted to a 20% live rate (``python
+#: bench/analyzer_oof.py --judgment``, 10,973 training cases, rule fixed before the figures):
+#: code x family 0.7 x 0.5 (before) 0.818,
 #: 0.8 x 0.5 0.824, 0.8 x 0.6 0.827, 0.9 x 0.5 0.827, 0.9 x 0.6 0.829 (the best; the rule
 #: counted the three within 0.002 as tied). 0.8 x 0.6 was tried first and failed a spelling
 #: test ("i dont think u should feel that way" lost its judgment code: family 0.555 linear,
 #: 0.605 encoder); 0.9 x 0.5 keeps it and is as good or better at the training rate (plain
 #: F1 0.893 against 0.888; 0.893 before), 30% (0.873 against 0.870) and 20%, and 0.005 worse
 #: at 10%.
-JUDGMENT_CODE_THRESHOLD = 0.9
+#: The client rupture markers got theirs the same way (``--rupture``, rule fixed before the
+#: figures): at a 20% marker rate code x family 0.7 x 0.5 (before) 0.787, 0.7 x 0.6 0.797,
+#: 0.8 x 0.5 0.794, 0.8 x 0.6 0.803, 0.8 x 0.7 0.804 (the best; 0.8 x 0.6 ties within 0.002
+#: and is nearer the old pair), 0.9 x 0.6 0.798; plain F1 0.886 before, 0.887 at 0.8 x 0.6.
+CODE_THRESHOLDS_BY_FAMILY: dict[str, float] = {"judgment": 0.9, "rupture_marker": 0.8}
 FAMILY_THRESHOLDS: dict[str, float] = {"judgment": 0.5, "openness": 0.5, "repair": 0.5,
-                                       "rupture_marker": 0.5}
+                                       "rupture_marker": 0.6}
+
+
+def code_threshold(code: str) -> float:
+    """The decision threshold of a code head: its family's own, else ``CODE_THRESHOLD``."""
+    for family, threshold in CODE_THRESHOLDS_BY_FAMILY.items():
+        if code in FAMILIES[family]:
+            return threshold
+    return CODE_THRESHOLD
 
 
 def design_matrix(fz: Featuriser, tts: Sequence[TurnText]) -> Any:
@@ -262,9 +275,8 @@ def code_heads(
             if sum(y) < MIN_POSITIVES:
                 continue
             weights = own_weights + _negative_weights(extra, frozenset({code}), annomi_weight)
-            threshold = (JUDGMENT_CODE_THRESHOLD if code in FAMILIES["judgment"]
-                         else CODE_THRESHOLD)
-            out.append(fit_binary(f"code:{code}", X, y, c, threshold, weights=weights))
+            out.append(fit_binary(f"code:{code}", X, y, c, code_threshold(code),
+                                  weights=weights))
         for family, (fam_speaker, members) in FAMILY_HEADS.items():
             if fam_speaker != speaker:
                 continue
