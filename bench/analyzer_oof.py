@@ -48,6 +48,7 @@ from simulator.analysis.offline.training import (  # noqa: E402
     fold_models,
     label_cases,
     oof_encoder,
+    with_head_thresholds,
     with_thresholds,
 )
 
@@ -106,14 +107,8 @@ def rupture_f1_at_rate(cases: list, preds: list[set[str]], rate: float) -> float
 
 def with_family_thresholds(model: Any, family: str, code: float, threshold: float) -> Any:
     """``model`` with ``family``'s code heads at ``code`` and its family head at ``threshold``."""
-    from simulator.analysis.offline.model import Head, LinearModel
-
-    members = {f"code:{c}" for c in FAMILIES[family]}
-    heads = {name: Head(h.name, h.kind, h.start, h.classes,
-                        code if name in members else threshold if name == f"family:{family}"
-                        else h.threshold)
-             for name, h in model.heads.items()}
-    return LinearModel(model.featuriser, model.weights, model.bias, heads, model.meta)
+    chosen = {f"code:{c}": code for c in FAMILIES[family] if f"code:{c}" in model.heads}
+    return with_head_thresholds(model, {**chosen, f"family:{family}": threshold})
 
 
 def operating_points(family: str) -> int:

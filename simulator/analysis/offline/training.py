@@ -80,13 +80,12 @@ CODE_THRESHOLD = 0.7
 #: held-out/blind gap is mostly the base rate, not the author) and 0.809 at 20%. Judgment's
 #: is chosen by out-of-fold F1 re-weighted to a 20% live rate (``python
 #: bench/analyzer_oof.py --judgment``, 10,973 training cases, rule fixed before the figures):
-#: code x family 0.7 x 0.5 (before) 0.818,
-#: 0.8 x 0.5 0.824, 0.8 x 0.6 0.827, 0.9 x 0.5 0.827, 0.9 x 0.6 0.829 (the best; the rule
-#: counted the three within 0.002 as tied). 0.8 x 0.6 was tried first and failed a spelling
-#: test ("i dont think u should feel that way" lost its judgment code: family 0.555 linear,
-#: 0.605 encoder); 0.9 x 0.5 keeps it and is as good or better at the training rate (plain
-#: F1 0.893 against 0.888; 0.893 before), 30% (0.873 against 0.870) and 20%, and 0.005 worse
-#: at 10%.
+#: code x family 0.7 x 0.5 (before) 0.818, 0.8 x 0.5 0.824, 0.8 x 0.6 0.827, 0.9 x 0.5 0.827,
+#: 0.9 x 0.6 0.829 (the best; the rule counted the three within 0.002 as tied). 0.8 x 0.6 was
+#: tried first and failed a spelling test ("i dont think u should feel that way" lost its
+#: judgment code: family 0.555 linear, 0.605 encoder); 0.9 x 0.5 keeps it and is as good or
+#: better at the training rate (plain F1 0.893 against 0.888; 0.893 before), 30% (0.873
+#: against 0.870) and 20%, and 0.005 worse at 10%.
 #: The client rupture markers got theirs the same way (``--rupture``, rule fixed before the
 #: figures): at a 20% marker rate code x family 0.7 x 0.5 (before) 0.787, 0.7 x 0.6 0.797,
 #: 0.8 x 0.5 0.794, 0.8 x 0.6 0.803, 0.8 x 0.7 0.804 (the best; 0.8 x 0.6 ties within 0.002
@@ -315,13 +314,19 @@ def fold_models(base: LinearModel, cases: Sequence[AuthoredCase],
     return out
 
 
+def with_head_thresholds(model: LinearModel, thresholds: dict[str, float]) -> LinearModel:
+    """Return ``model`` with the named heads at the given thresholds (the rest unchanged)."""
+    heads = {name: h if name not in thresholds
+             else Head(h.name, h.kind, h.start, h.classes, thresholds[name])
+             for name, h in model.heads.items()}
+    return LinearModel(model.featuriser, model.weights, model.bias, heads, model.meta)
+
+
 def with_thresholds(model: LinearModel, code: float, family: float) -> LinearModel:
     """Return ``model`` with every code head at ``code`` and family head at ``family``."""
-    heads = {}
-    for name, h in model.heads.items():
-        t = code if name.startswith("code:") else family if name.startswith("family:") else None
-        heads[name] = h if t is None else Head(h.name, h.kind, h.start, h.classes, t)
-    return LinearModel(model.featuriser, model.weights, model.bias, heads, model.meta)
+    return with_head_thresholds(model, {
+        name: code if name.startswith("code:") else family
+        for name in model.heads if name.startswith(("code:", "family:"))})
 
 
 def label_cases(model: LinearModel, cases: Sequence[AuthoredCase],
