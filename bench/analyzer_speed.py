@@ -4,7 +4,7 @@
   (median of 3 runs);
 - per-turn latency: single ``label`` calls on AnnoMI turns with their
   preceding context (p50 / p95 / max over 1,000 turns);
-- batch throughput: ``label_many`` over 3,000 turns with context;
+- batch throughput: ``label_many`` over 3,000 turns with context (median of three passes);
 - size of the shipped model files.
 
 Uses the AnnoMI CSV when present, else the authored cases.
@@ -30,6 +30,9 @@ from simulator.analysis.offline.model import MODEL_PACKAGE  # noqa: E402
 
 P95_TARGET_MS = 20.0
 THROUGHPUT_TARGET = 500.0
+#: Batch passes timed; the median is the figure. One pass on a shared 2-core VM swings by a
+#: third from minute to minute (another tenant's load), and the median of three does not.
+PASSES = 3
 
 
 def _items(n: int) -> list[tuple[Utterance, list[Utterance]]]:
@@ -70,16 +73,20 @@ def main() -> int:
         lat.append((time.perf_counter() - t0) * 1000)
     lat.sort()
     p50, p95 = lat[len(lat) // 2], lat[int(len(lat) * 0.95)]
-    t0 = time.perf_counter()
-    analyzer.label_many(items)
-    rate = len(items) / (time.perf_counter() - t0)
+    rates = []
+    for _ in range(PASSES):
+        t0 = time.perf_counter()
+        analyzer.label_many(items)
+        rates.append(len(items) / (time.perf_counter() - t0))
+    rate = statistics.median(rates)
     base = resources.files(MODEL_PACKAGE)
     shipped = ("model.npz", "model.json", "embeddings.npz", "encoder.onnx", "encoder_vocab.npz")
     sizes = {n: len(base.joinpath(n).read_bytes()) for n in shipped}
     print(f"load (fresh process, import + model): {load:.2f} s")
     print(f"per-turn latency over {len(lat)} single calls with context: p50 {p50:.2f} ms, "
           f"p95 {p95:.2f} ms, max {lat[-1]:.2f} ms   (target p95 <= {P95_TARGET_MS:.0f} ms)")
-    print(f"batch throughput (label_many, {len(items)} turns): {rate:.0f} utterances/s   "
+    print(f"batch throughput (label_many, {len(items)} turns, median of {PASSES} passes): "
+          f"{rate:.0f} utterances/s, passes {' / '.join(f'{r:.0f}' for r in rates)}   "
           f"(target >= {THROUGHPUT_TARGET:.0f})")
     print("shipped model files: " + ", ".join(f"{n} {s / 1e6:.2f} MB" for n, s in sizes.items())
           + f" (total {sum(sizes.values()) / 1e6:.2f} MB)")

@@ -61,6 +61,7 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "scripts"))
 
 from distill_embeddings import read_files, read_safetensors  # noqa: E402
+from encoder_graph import finish  # noqa: E402
 
 from simulator.analysis.codes import FAMILIES  # noqa: E402
 from simulator.analysis.offline.corpus import (  # noqa: E402
@@ -294,49 +295,21 @@ def quantise_onnx(source: Path, target: Path, calibration: list[Example], table:
         quantize_static(str(prepared), str(target), Reader(), quant_format=QuantFormat.QOperator,
                         op_types_to_quantize=["MatMul"], per_channel=True,
                         activation_type=QuantType.QUInt8, weight_type=QuantType.QInt8)
-    unsigned_weights(target)
-
-
-def unsigned_weights(path: Path) -> int:
-    """Store the int8 weights of ``path``'s QLinearMatMuls as uint8 (+128, zero point 128).
-
-    The same numbers, so nothing is re-rounded; but onnxruntime then runs its u8 x u8
-    kernel. Its u8 x s8 kernel on x86 CPUs without VNNI (AVX2 only, e.g. the AMD EPYC seen
-    on 2026-11-23) adds pairs of products in int16 with saturation, so the same graph gave
-    probabilities up to 0.31 away from the build's there and changed 0.8% of decisions on
-    the parity sample; u8 x u8 has no such step, so every CPU computes the build's integers.
-    Returns the number of weight matrices converted (rewrites ``path`` in place; a second
-    call converts none).
-    """
-    import onnx
-    from onnx import numpy_helper
-
-    graph = onnx.load(str(path))
-    tensors = {t.name: t for t in graph.graph.initializer}
-    converted = 0
-    for node in graph.graph.node:
-        # QLinearMatMul inputs: a, a_scale, a_zero_point, b, b_scale, b_zero_point, ...
-        if node.op_type != "QLinearMatMul" or node.input[3] not in tensors:
-            continue
-        if numpy_helper.to_array(tensors[node.input[3]]).dtype != np.int8:
-            continue
-        for name in (node.input[3], node.input[5]):
-            shifted = (numpy_helper.to_array(tensors[name]).astype(np.int16) + 128)
-            tensors[name].CopyFrom(numpy_helper.from_array(shifted.astype(np.uint8), name))
-        converted += 1
-    onnx.save(graph, str(path))
-    return converted
 
 
 def shipped_graph(model: Any, path: Path, calibration: list[Example] | None, table: Any) -> None:
-    """Export ``model`` to ``path`` as it will run: quantised when given calibration turns."""
+    """Export ``model`` to ``path`` as it will run: quantised when given calibration turns.
+
+    Then :func:`encoder_graph.finish`: uint8 weights and fused GELUs, the same numbers.
+    """
     if calibration is None:
         export_onnx(model, path)
-        return
-    with tempfile.TemporaryDirectory() as tmp:
-        plain = Path(tmp) / "plain.onnx"
-        export_onnx(model, plain)
-        quantise_onnx(plain, path, calibration, table)
+    else:
+        with tempfile.TemporaryDirectory() as tmp:
+            plain = Path(tmp) / "plain.onnx"
+            export_onnx(model, plain)
+            quantise_onnx(plain, path, calibration, table)
+    finish(path)
 
 
 def predict_onnx(path: Path, exs: list[Example], table: Any) -> np.ndarray:

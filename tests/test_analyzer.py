@@ -18,7 +18,7 @@ from simulator.analysis import UnknownAnalyzerError, get_analyzer
 from simulator.analysis.base import Analyzer, TurnLabel, Utterance
 from simulator.analysis.codes import ALL_CODES, CLIENT_CODES, FAMILIES, THERAPIST_CODES
 from simulator.analysis.offline import OfflineAnalyzer
-from simulator.analysis.offline.analyzer import JUDGMENT_WEIGHT
+from simulator.analysis.offline.analyzer import ENCODER_CHUNK, JUDGMENT_WEIGHT
 from simulator.analysis.offline.corpus import BLIND_DIR, is_held_out, load_authored
 from simulator.analysis.offline.features import TurnText
 from simulator.analysis.offline.model import MODEL_PACKAGE, load_shipped_model
@@ -152,6 +152,17 @@ def test_deterministic_and_label_many_matches_label() -> None:
     first = get_analyzer().label_many(items)
     fresh = OfflineAnalyzer(load_shipped_model())
     assert first == fresh.label_many(items) == [fresh.label(u, c) for u, c in items]
+
+
+def test_label_many_over_several_encoder_chunks_keeps_each_turns_labels_and_order() -> None:
+    """Batch labelling splits the encoder's work into length-ordered chunks that two threads
+    share; every turn must still get the labels of its own single ``label`` call, in order."""
+    cases = load_authored()[::40]
+    assert len(cases) > 2 * ENCODER_CHUNK
+    items = [(Utterance(k.speaker, k.text), CTX if k.speaker == T else ())  # type: ignore[arg-type]
+             for k in cases]
+    analyzer = get_analyzer()
+    assert analyzer.label_many(items) == [analyzer.label(u, c) for u, c in items]
 
 
 class _BrokenEncoder:

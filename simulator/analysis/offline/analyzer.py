@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, wait
+from threading import Lock
 from typing import Any, Literal
 
 import numpy as np
@@ -63,9 +64,13 @@ BLENDED: tuple[str, ...] = ("family:openness", "family:repair", "family:rupture_
 #: points in ``training.py``) is not yet measured; with the shipped encoder the
 #: transcript-disjoint AUC is 0.936 at code 0.7 and 0.941 with judgment's own threshold.
 JUDGMENT_WEIGHT = 0.5
-#: One worker for the encoder, shared by every analyzer: onnxruntime already uses both cores
-#: inside a call, and one more thread is all the overlap with the linear heads needs.
+#: One worker for the encoder, shared by every analyzer. It and the calling thread are the
+#: two cores' worth of work: onnxruntime runs each call on one thread (``encoder._session``).
 _ENCODER_THREAD = ThreadPoolExecutor(max_workers=1, thread_name_prefix="encoder")
+#: Turns per encoder call in :meth:`OfflineAnalyzer.label_many` (two of the encoder's batches).
+#: Small enough that the caller, once done with the linear heads, joins the worker for what
+#: is left of the encoder's share instead of waiting for it.
+ENCODER_CHUNK = 128
 _STEERING = frozenset({"confront", "warn", "direct", "dismiss", "defensive",
                        "advise_without_permission"})
 _INPUT_CODE = {"information": "give_information", "negotiation": "seek_collaboration",
@@ -184,6 +189,38 @@ def _speaker(name: str) -> str:
     return "client" if name == "client" else "therapist"  # "trainee" counts as therapist
 
 
+class _EncoderChunks:
+    """One batch-labelling job's encoder calls, taken chunk by chunk by whichever thread is free.
+
+    Turns are ordered by length before chunking, so each chunk's turns pad to nearly the same
+    number of tokens. An encoder gives a turn the same probabilities in any batch (fixed
+    activation scales), so which thread ran which chunk does not change the result.
+    """
+
+    def __init__(self, encoder: Encoder, turns: list[tuple[str, str]]) -> None:
+        self.encoder = encoder
+        self.turns = turns
+        self.out = np.zeros((len(turns), len(encoder.labels)), np.float32)
+        order = sorted(range(len(turns)), key=lambda i: len(turns[i][1]))
+        self._chunks = iter([order[lo : lo + ENCODER_CHUNK]
+                             for lo in range(0, len(order), ENCODER_CHUNK)])
+        self._lock = Lock()
+
+    def _take(self) -> list[int] | None:
+        with self._lock:
+            return next(self._chunks, None)
+
+    def work(self) -> None:
+        """Run chunks until none is left (or :meth:`stop`)."""
+        while (chunk := self._take()) is not None:
+            self.out[chunk] = self.encoder.probabilities([self.turns[i] for i in chunk])
+
+    def stop(self) -> None:
+        """Leave the chunks not yet taken (the job failed elsewhere)."""
+        with self._lock:
+            self._chunks = iter(())
+
+
 class OfflineAnalyzer:
     """Labels turns with the shipped model; safe to share between threads.
 
@@ -215,9 +252,9 @@ class OfflineAnalyzer:
     ) -> list[TurnLabel]:
         """Label many ``(turn, context)`` pairs; same results as calling :meth:`label`.
 
-        The encoder runs once over all turns in length-sorted batches, in a worker thread
-        while this one computes the linear heads: onnxruntime releases the GIL, so on two
-        cores the two models overlap instead of taking turns.
+        A worker thread runs the encoder while this one computes the linear heads
+        (onnxruntime releases the GIL, so the two models overlap on two cores); then this
+        thread takes encoder chunks too, so neither core idles while the other finishes.
         """
         prepared = []
         for turn, context in items:
@@ -225,18 +262,24 @@ class OfflineAnalyzer:
             prev_other, prev_same = _context_texts(speaker, context)
             prepared.append((speaker, turn_text((turn.text or "")[:MAX_CHARS], prev_other,
                                                 prev_same)))
-        pending: Future[np.ndarray] | None = None
+        chunks: _EncoderChunks | None = None
+        pending: Future[None] | None = None
         if self.encoder is not None and prepared:
-            pending = _ENCODER_THREAD.submit(self.encoder.probabilities,
-                                             [(s, tt.turn) for s, tt in prepared])
+            chunks = _EncoderChunks(self.encoder, [(s, tt.turn) for s, tt in prepared])
+            pending = _ENCODER_THREAD.submit(chunks.work)
         try:
             linear = [self.model.probabilities(tt) if _has_words(tt) else None
                       for _, tt in prepared]
+            if chunks is not None:
+                chunks.work()  # join the worker on the chunks it has not started
         except BaseException:
-            if pending is not None and not pending.cancel():
+            if chunks is not None and pending is not None:
+                chunks.stop()
                 wait([pending])  # do not leave the worker busy behind the caller's back
             raise
-        encoded = None if pending is None else pending.result()
+        if pending is not None:
+            pending.result()  # re-raises the worker's error, if it had one
+        encoded = None if chunks is None else chunks.out
         out = []
         for i, (speaker, tt) in enumerate(prepared):
             probs = linear[i]

@@ -127,8 +127,11 @@ def _session(model_bytes: bytes) -> Any:
     import onnxruntime as ort
 
     options = ort.SessionOptions()
-    # Two threads match these machines; no spinning, so an idle TUI does not burn a core.
-    options.intra_op_num_threads = 2
+    # One thread per call: batch labelling runs calls on two threads at once (the analyzer's
+    # ``_EncoderChunks``), which beats splitting each call's small matrix products across
+    # cores; and a single turn's matrices are too small to gain from a second thread.
+    # No spinning, so an idle TUI does not burn a core.
+    options.intra_op_num_threads = 1
     options.inter_op_num_threads = 1
     options.add_session_config_entry("session.intra_op.allow_spinning", "0")
     return ort.InferenceSession(model_bytes, options, providers=["CPUExecutionProvider"])
