@@ -13,7 +13,7 @@ import math
 import re
 from collections.abc import Callable
 
-from simulator.analysis.offline.rules import CLIENT_RULES, THERAPIST_RULES
+from simulator.analysis.offline.rules import ALL_RULES, matching_rules
 from simulator.analysis.offline.text import tokens
 
 WH_WORDS = frozenset({"what", "how", "why", "when", "where", "who", "which", "whats", "what's",
@@ -125,7 +125,7 @@ CUES: tuple[tuple[str, CueFn], ...] = (
 #: The cue rules (:mod:`.rules`) are features too, so the learned heads can weigh a rule's
 #: evidence against the rest of the turn instead of only being OR-ed with it.
 RULE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
-    (f"rule:{code}", rx) for code, rx in (*THERAPIST_RULES.items(), *CLIENT_RULES.items())
+    (f"rule:{code}", rx) for code, rx in ALL_RULES
 )
 
 CUE_NAMES: tuple[str, ...] = tuple(name for name, _ in CUES) + tuple(n for n, _ in RULE_PATTERNS)
@@ -148,6 +148,7 @@ def cue_vector(norm: str, prev_norm: str) -> list[float]:
     """Compute every cue for a normalised turn and the other speaker's previous turn."""
     t = tokens(norm)
     pt = tokens(prev_norm)
+    hits = matching_rules(norm)
     return [fn(norm, t, prev_norm, pt) for _, fn in CUES] + [
-        1.0 if rx.search(norm) else 0.0 for _, rx in RULE_PATTERNS
+        1.0 if code in hits else 0.0 for code, _ in ALL_RULES
     ]

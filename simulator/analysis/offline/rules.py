@@ -11,6 +11,7 @@ Patterns run on normalised text (lower case, straight quotes).
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Final
 
 
@@ -304,6 +305,25 @@ def disclosure_shape(norm: str) -> bool:
     return len(norm.split()) >= 8 and len(_FIRST_PERSON.findall(norm)) >= 2
 
 
+#: Every rule, therapist then client (the codes differ): the order of the cue columns too.
+ALL_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (*THERAPIST_RULES.items(),
+                                                     *CLIENT_RULES.items())
+
+
+@lru_cache(maxsize=8192)
+def matching_rules(norm: str) -> frozenset[str]:
+    """The codes of :data:`ALL_RULES` whose pattern matches normalised text.
+
+    Cached because each turn asks twice: the linear model's cue features (:mod:`.cues`)
+    and then the decision (:func:`fired`). The size covers a batch of thousands of turns;
+    the patterns were a tenth of batch labelling's time when searched twice.
+    """
+    return frozenset(code for code, rx in ALL_RULES if rx.search(norm))
+
+
 def fired(rules: dict[str, re.Pattern[str]], norm: str) -> list[str]:
     """Return the codes whose pattern matches normalised text, in rule order."""
+    if rules is THERAPIST_RULES or rules is CLIENT_RULES:
+        hits = matching_rules(norm)
+        return [code for code in rules if code in hits]
     return [code for code, rx in rules.items() if rx.search(norm)]
