@@ -13,7 +13,8 @@ because the finer labels help the shared layers, and are kept for experiments.
 Files, inside the package:
 
 - ``data/encoder.onnx``: layers and heads, int8 matrix products with fixed
-  activation scales (so a turn's probabilities do not depend on its batch);
+  activation scales (so a turn's probabilities do not depend on its batch),
+  uint8 weights and fused GELUs (``scripts/encoder_graph.py``);
   input is the looked-up token vectors (batch x tokens x 384), the token types
   (the speaker) and the padding mask;
 - ``data/encoder_vocab.npz``: the token-vector table as int8 rows with one
