@@ -165,6 +165,20 @@ def test_label_many_over_several_encoder_chunks_keeps_each_turns_labels_and_orde
     assert analyzer.label_many(items) == [analyzer.label(u, c) for u, c in items]
 
 
+def test_concurrent_batches_each_get_their_own_labels() -> None:
+    """Many trainees at once: batches labelled from several threads share one encoder worker."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    cases = load_authored()[::60]
+    items = [(Utterance(k.speaker, k.text), ()) for k in cases]  # type: ignore[arg-type]
+    analyzer = get_analyzer()
+    batches = [items[i::3] for i in range(3)]
+    want = [analyzer.label_many(b) for b in batches]
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        got = list(pool.map(analyzer.label_many, batches))
+    assert got == want
+
+
 class _BrokenEncoder:
     """An encoder that fails, as a corrupt graph or an out-of-memory onnxruntime would."""
 

@@ -275,10 +275,13 @@ class OfflineAnalyzer:
         except BaseException:
             if chunks is not None and pending is not None:
                 chunks.stop()
-                wait([pending])  # do not leave the worker busy behind the caller's back
+                if not pending.cancel():
+                    wait([pending])  # do not leave the worker busy behind the caller's back
             raise
-        if pending is not None:
-            pending.result()  # re-raises the worker's error, if it had one
+        # Not started means the worker was busy with another batch and this thread ran every
+        # chunk itself: nothing to wait for. Otherwise wait, and re-raise the worker's error.
+        if pending is not None and not pending.cancel():
+            pending.result()
         encoded = None if chunks is None else chunks.out
         out = []
         for i, (speaker, tt) in enumerate(prepared):
