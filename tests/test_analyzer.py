@@ -406,3 +406,20 @@ def test_blind_set_is_valid_and_shares_no_text_with_the_training_cases() -> None
     # Bare acknowledgements ("Mm.", "No.") occur everywhere; anything longer must not.
     assert not [k.id for k in blind
                 if len(k.text.split()) > 3 and (k.speaker, k.text.lower()) in authored]
+
+
+def test_file_folds_keep_each_file_in_one_fold_and_balance_the_folds() -> None:
+    """``bench/analyzer_oof.py --by-file`` holds out whole files: no file may straddle folds."""
+    from simulator.analysis.offline.corpus import AuthoredCase
+    from simulator.analysis.offline.training import case_file, file_folds
+
+    sizes = {"judgment": 9, "negatives": 7, "client": 5, "mixed": 4, "chat": 3, "long": 2}
+    cases = [AuthoredCase(f"{name}-confront-{i:03d}", T, "text", ("confront",))
+             for name, n in sizes.items() for i in range(n)]
+    folds = file_folds(cases, 3)
+    by_file: dict[str, set[int]] = {}
+    for k, f in zip(cases, folds, strict=True):
+        by_file.setdefault(case_file(k), set()).add(f)
+    assert set(by_file) == set(sizes) and all(len(f) == 1 for f in by_file.values())
+    counts = [folds.count(f) for f in range(3)]
+    assert sum(counts) == 30 and max(counts) - min(counts) <= 2  # greedy: near, not exact

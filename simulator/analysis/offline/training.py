@@ -19,6 +19,7 @@ Heads trained:
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -296,19 +297,41 @@ def unpack(model: LinearModel) -> list[FittedHead]:
     return out
 
 
+def case_file(case: AuthoredCase) -> str:
+    """The file a case came from (ids are ``<file stem>-<code>-<number>``)."""
+    return case.id.split("-", 1)[0]
+
+
+def file_folds(cases: Sequence[AuthoredCase], folds: int) -> list[int]:
+    """A fold per case such that each file's cases share one fold (folds of similar size).
+
+    Each file was written by one session in one style, so these folds ask how a model does
+    on wording from a session it never saw (largest files first, each to the smallest fold).
+    """
+    sizes = Counter(case_file(k) for k in cases)
+    load = [0] * folds
+    fold_of: dict[str, int] = {}
+    for name, n in sorted(sizes.items(), key=lambda item: (-item[1], item[0])):
+        fold_of[name] = load.index(min(load))
+        load[fold_of[name]] += n
+    return [fold_of[case_file(k)] for k in cases]
+
+
 def fold_models(base: LinearModel, cases: Sequence[AuthoredCase],
-                annomi: Sequence[AnnomiTurn], folds: int = 4, **head_args: Any
-                ) -> list[tuple[LinearModel, list[AuthoredCase]]]:
+                annomi: Sequence[AnnomiTurn], folds: int = 4, by_file: bool = False,
+                **head_args: Any) -> list[tuple[LinearModel, list[AuthoredCase]]]:
     """Per fold of ``cases``: a model whose code/family heads never saw that fold.
 
     For tuning thresholds out-of-fold on the authored TRAINING split only. The
-    AnnoMI heads and the featuriser are taken from ``base``.
+    AnnoMI heads and the featuriser are taken from ``base``. Folds are every ``folds``-th
+    case, or with ``by_file`` whole files (:func:`file_folds`).
     """
     keep = [fh for fh in unpack(base) if not fh.head.name.startswith(("code:", "family:"))]
+    fold_of = file_folds(cases, folds) if by_file else [i % folds for i in range(len(cases))]
     out = []
     for fold in range(folds):
-        test = [k for i, k in enumerate(cases) if i % folds == fold]
-        train = [k for i, k in enumerate(cases) if i % folds != fold]
+        test = [k for k, f in zip(cases, fold_of, strict=True) if f == fold]
+        train = [k for k, f in zip(cases, fold_of, strict=True) if f != fold]
         heads = code_heads(base.featuriser, train, annomi, **head_args)
         out.append((pack(base.featuriser, keep + heads, {}), test))
     return out
