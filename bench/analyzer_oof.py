@@ -102,11 +102,6 @@ def oof_predictions() -> tuple[list, list[set[str]]]:
     return label_folds(training_folds())
 
 
-def rupture_f1_at_rate(cases: list, preds: list[set[str]], rate: float) -> float:
-    """Rupture-marker F1 with negatives re-weighted so that markers make up ``rate``."""
-    return f1_at_rate(cases, preds, "rupture_marker", rate)
-
-
 def with_family_thresholds(model: Any, family: str, code: float, threshold: float) -> Any:
     """``model`` with ``family``'s code heads at ``code`` and its family head at ``threshold``."""
     chosen = {f"code:{c}": code for c in FAMILIES[family] if f"code:{c}" in model.heads}
@@ -172,7 +167,7 @@ def grid() -> int:
                 order, preds = label_folds(folds, (code_t, fam_t), weight)
                 fams = family_scores(order, preds)
                 row = " ".join(f"{f[:8]} {s['presence_f1']:.3f}" for f, s in fams.items())
-                live = rupture_f1_at_rate(order, preds, LIVE_MARKER_RATE)
+                live = f1_at_rate(order, preds, "rupture_marker", LIVE_MARKER_RATE)
                 print(f"  encoder {weight} code {code_t} family {fam_t}: {row}  "
                       f"rupture@{LIVE_MARKER_RATE:.0%} {live:.3f}", flush=True)
     for judgment_weight in JUDGMENT_GRID:
@@ -200,7 +195,7 @@ def main() -> int:
               f"{int(s['positives'])}/{int(s['cases'])}")
     print(f"  mean presence F1 {sum(s['presence_f1'] for s in fams.values()) / len(fams):.3f}")
     print(f"  rupture markers at a {LIVE_MARKER_RATE:.0%} marker rate: "
-          f"{rupture_f1_at_rate(cases, preds, LIVE_MARKER_RATE):.3f}")
+          f"{f1_at_rate(cases, preds, 'rupture_marker', LIVE_MARKER_RATE):.3f}")
     for code, (f1, n) in code_scores(cases, preds).items():
         print(f"    {code:<26} {f1:.3f} ({n})")
     return 0
