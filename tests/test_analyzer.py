@@ -20,6 +20,7 @@ from simulator.analysis.codes import ALL_CODES, CLIENT_CODES, FAMILIES, THERAPIS
 from simulator.analysis.offline import OfflineAnalyzer
 from simulator.analysis.offline.analyzer import ENCODER_CHUNK, JUDGMENT_WEIGHT
 from simulator.analysis.offline.corpus import BLIND_DIR, is_held_out, load_authored
+from simulator.analysis.offline.encoder import shipped_encoder
 from simulator.analysis.offline.features import TurnText
 from simulator.analysis.offline.model import MODEL_PACKAGE, load_shipped_model
 from simulator.analysis.offline.text import normalise
@@ -182,10 +183,23 @@ def test_concurrent_batches_each_get_their_own_labels() -> None:
 class _BrokenEncoder:
     """An encoder that fails, as a corrupt graph or an out-of-memory onnxruntime would."""
 
-    labels: tuple[str, ...] = ("family:repair",)
+    labels: tuple[str, ...] = ("family:repair", "family:judgment")
 
     def probabilities(self, turns: Sequence[tuple[str, str]]) -> np.ndarray:
         raise RuntimeError("encoder failed")
+
+
+class _Counting:
+    """The shipped encoder, counting the turns it is asked for."""
+
+    def __init__(self) -> None:
+        self.inner = shipped_encoder()
+        self.labels = self.inner.labels
+        self.turns: list[tuple[str, str]] = []
+
+    def probabilities(self, turns: Sequence[tuple[str, str]]) -> np.ndarray:
+        self.turns.extend(turns)
+        return self.inner.probabilities(turns)
 
 
 class _FixedFamilies:
@@ -210,11 +224,40 @@ def test_the_encoder_is_averaged_into_each_family_at_its_own_share() -> None:
 
 
 def test_an_encoder_failure_reaches_the_caller_and_the_next_call_works() -> None:
-    """The encoder runs in a worker thread: its error must surface, not hang or vanish."""
-    items = [(Utterance(T, "So you're feeling stuck."), CTX)]
+    """The encoder runs in a worker thread: its error must surface, not hang or vanish,
+    whether this thread or the worker hit it."""
+    # A family head the encoder can tip: "something judgmental", but no code head sure of it.
+    items = [(Utterance(T, "I don't think you should feel that way."), CTX)]
+    broken = OfflineAnalyzer(load_shipped_model(), encoder=_BrokenEncoder())
     with pytest.raises(RuntimeError, match="encoder failed"):
-        OfflineAnalyzer(load_shipped_model(), encoder=_BrokenEncoder()).label_many(items)
+        broken.label_many(items)
+    with pytest.raises(RuntimeError, match="encoder failed"):
+        broken.label_many(items * (3 * ENCODER_CHUNK))  # enough turns for the worker
     assert get_analyzer().label_many(items)[0].codes
+
+
+def test_the_encoder_reads_only_turns_whose_codes_it_could_change() -> None:
+    counting = _Counting()
+    analyzer = OfflineAnalyzer(load_shipped_model(), encoder=counting)
+    analyzer.label(Utterance(T, "What brings you here today?"), CTX)
+    assert counting.turns == []  # no family it blends could add a code: nothing to ask
+    analyzer.label(Utterance(T, "I don't think you should feel that way."), CTX)
+    assert counting.turns == [(T, "i don't think you should feel that way.")]
+
+
+def test_skipping_the_encoder_never_changes_a_label() -> None:
+    """The short cut is exact: labels are those of running the encoder on every turn."""
+    cases = load_authored()[::7]
+    items = [(Utterance(k.speaker, k.text), [Utterance(s, t) for s, t in k.context])  # type: ignore[arg-type]
+             for k in cases]
+    counting = _Counting()
+    analyzer = OfflineAnalyzer(load_shipped_model(), encoder=counting)
+    skipping = analyzer.label_many(items)
+    skipped = len(items) - len(counting.turns)
+    analyzer._encoder_decides = lambda draft: True  # type: ignore[method-assign]
+    assert analyzer.label_many(items) == skipping
+    assert len(counting.turns) == len(items) + len(items) - skipped
+    assert skipped > len(items) // 2  # about two thirds, here as on AnnoMI's turns
 
 
 def test_a_linear_model_failure_waits_for_the_encoder_and_surfaces() -> None:

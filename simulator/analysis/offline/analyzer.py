@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+from collections import deque
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, wait
-from threading import Lock
+from dataclasses import dataclass, field
+from threading import Condition
 from typing import Any, Literal
 
 import numpy as np
@@ -13,7 +15,7 @@ import numpy as np
 from simulator.analysis.base import Behaviour, TurnLabel, Utterance
 from simulator.analysis.codes import CLIENT_CODES, FAMILIES
 from simulator.analysis.offline.cues import PERMISSION
-from simulator.analysis.offline.encoder import Encoder, shipped_encoder
+from simulator.analysis.offline.encoder import BATCH, Encoder, shipped_encoder
 from simulator.analysis.offline.features import TurnText, turn_text
 from simulator.analysis.offline.model import LinearModel, load_shipped_model
 from simulator.analysis.offline.rules import (
@@ -69,8 +71,13 @@ JUDGMENT_WEIGHT = 0.5
 _ENCODER_THREAD = ThreadPoolExecutor(max_workers=1, thread_name_prefix="encoder")
 #: Turns per encoder call in :meth:`OfflineAnalyzer.label_many` (two of the encoder's batches).
 #: Small enough that the caller, once done with the linear heads, joins the worker for what
-#: is left of the encoder's share instead of waiting for it.
+#: is left of the encoder's share instead of waiting for it. Batches of at most this many
+#: turns are labelled on the calling thread alone.
 ENCODER_CHUNK = 128
+#: Turns queued for the encoder are grouped by length in steps of this many characters (about
+#: four word pieces), the last group holding every turn longer than the encoder reads.
+LENGTH_BUCKET = 16
+MAX_BUCKET = 224 // LENGTH_BUCKET
 _STEERING = frozenset({"confront", "warn", "direct", "dismiss", "defensive",
                        "advise_without_permission"})
 _INPUT_CODE = {"information": "give_information", "negotiation": "seek_collaboration",
@@ -121,6 +128,29 @@ COMPLETION_FLOOR = 0.1
 CLIENT_COMPLETION_FLOOR = 0.2
 
 
+def _completable(model: LinearModel, probs: dict[str, Any], codes: set[str], *, client: bool
+                 ) -> list[tuple[str, str, float]]:
+    """The families :func:`_complete_families` could add a code of: ``(head, code, p)``.
+
+    Those of the speaker that have a family head, no code in ``codes`` yet and a most
+    likely code at or above the completion floor; whether one is added is then up to its
+    family head alone.
+    """
+    out = []
+    floor = CLIENT_COMPLETION_FLOOR if client else COMPLETION_FLOOR
+    for name in model.heads:
+        if not name.startswith("family:"):
+            continue
+        members = FAMILIES[name[7:]]
+        if (members[0] in CLIENT_CODES) != client or codes & set(members):
+            continue
+        scored = [(float(probs[f"code:{c}"][1]), c) for c in members if f"code:{c}" in probs]
+        p, best = max(scored, default=(0.0, ""))
+        if p >= floor:
+            out.append((name, best, p))
+    return out
+
+
 def _complete_families(model: LinearModel, probs: dict[str, Any], codes: set[str],
                        confidence: dict[str, float], *, client: bool) -> None:
     """Add a family's most likely code when its family head fires but no code of it did.
@@ -128,17 +158,18 @@ def _complete_families(model: LinearModel, probs: dict[str, Any], codes: set[str
     Family heads see every wording of a family (many more examples than a single code),
     so they catch turns that fall between the code heads.
     """
-    for name, head in model.heads.items():
-        if not name.startswith("family:") or float(probs[name][1]) < head.threshold:
-            continue
-        members = FAMILIES[name[7:]]
-        if (members[0] in CLIENT_CODES) != client or codes & set(members):
-            continue
-        scored = [(float(probs[f"code:{c}"][1]), c) for c in members if f"code:{c}" in probs]
-        p, best = max(scored, default=(0.0, ""))
-        if p >= (CLIENT_COMPLETION_FLOOR if client else COMPLETION_FLOOR):
+    for name, best, p in _completable(model, probs, codes, client=client):
+        # Openness and repair share codes: one completed first may have filled the other.
+        if (float(probs[name][1]) >= model.heads[name].threshold
+                and not codes & set(FAMILIES[name[7:]])):
             codes.add(best)
             confidence[best] = round(p, 3)
+
+
+def _blend_one(p_linear: float, p_encoder: float, weight: float) -> float:
+    """A blended family probability. Non-decreasing in ``p_encoder``, in floating point too
+    (each rounding step is), which :meth:`OfflineAnalyzer._encoder_decides` relies on."""
+    return (1.0 - weight) * p_linear + weight * p_encoder
 
 
 _FIRST_PERSON = re.compile(r"\b(?:i|i'm|i've|i'd|i'll|me|my|myself|mine)\b")
@@ -189,36 +220,85 @@ def _speaker(name: str) -> str:
     return "client" if name == "client" else "therapist"  # "trainee" counts as therapist
 
 
-class _EncoderChunks:
-    """One batch-labelling job's encoder calls, taken chunk by chunk by whichever thread is free.
+class _EncoderQueue:
+    """One batch's encoder work, encoded chunk by chunk by whichever thread is free.
 
-    Turns are ordered by length before chunking, so each chunk's turns pad to nearly the same
-    number of tokens. An encoder gives a turn the same probabilities in any batch (fixed
-    activation scales), so which thread ran which chunk does not change the result.
+    The caller adds the turns whose codes the encoder could change as the linear heads find
+    them (:meth:`OfflineAnalyzer._encoder_decides`), so the worker starts on the first chunk
+    while the caller is still on the linear heads. An encoder gives a turn the same
+    probabilities in any batch (fixed activation scales), so which thread ran which chunk,
+    and with which other turns, does not change the result.
     """
 
-    def __init__(self, encoder: Encoder, turns: list[tuple[str, str]]) -> None:
+    def __init__(self, encoder: Encoder, size: int) -> None:
         self.encoder = encoder
-        self.turns = turns
-        self.out = np.zeros((len(turns), len(encoder.labels)), np.float32)
-        order = sorted(range(len(turns)), key=lambda i: len(turns[i][1]))
-        self._chunks = iter([order[lo : lo + ENCODER_CHUNK]
-                             for lo in range(0, len(order), ENCODER_CHUNK)])
-        self._lock = Lock()
+        #: Encoder probabilities by turn; zeros for turns never added (see ``label_many``).
+        self.out = np.zeros((size, len(encoder.labels)), np.float32)
+        self._filling: dict[int, list[tuple[int, tuple[str, str]]]] = {}
+        self._ready: deque[list[tuple[int, tuple[str, str]]]] = deque()
+        self._closed = False
+        self._cond = Condition()
 
-    def _take(self) -> list[int] | None:
-        with self._lock:
-            return next(self._chunks, None)
+    def add(self, index: int, turn: tuple[str, str]) -> None:
+        """Queue turn ``index`` (``(speaker, normalised text)``) for the encoder."""
+        # Turns of like length share a chunk, so little of an encoder batch is padding
+        # (a chunk of arrival-ordered turns costs 40% more to encode on AnnoMI).
+        bucket = min(len(turn[1]) // LENGTH_BUCKET, MAX_BUCKET)
+        with self._cond:
+            filling = self._filling.setdefault(bucket, [])
+            filling.append((index, turn))
+            if len(filling) >= ENCODER_CHUNK:
+                self._ready.append(self._filling.pop(bucket))
+                self._cond.notify()
+            elif len(filling) == BATCH:
+                self._cond.notify()  # an idle worker may start on it (``_take``)
 
-    def work(self) -> None:
-        """Run chunks until none is left (or :meth:`stop`)."""
-        while (chunk := self._take()) is not None:
-            self.out[chunk] = self.encoder.probabilities([self.turns[i] for i in chunk])
+    def close(self) -> None:
+        """No more turns: what is left becomes the last chunks, and nobody waits any more."""
+        with self._cond:
+            self._ready.extend(sorted(self._filling.values(), key=len, reverse=True))
+            self._filling = {}
+            self._closed = True
+            self._cond.notify_all()
 
     def stop(self) -> None:
-        """Leave the chunks not yet taken (the job failed elsewhere)."""
-        with self._lock:
-            self._chunks = iter(())
+        """Drop the chunks not yet taken (the job failed elsewhere)."""
+        with self._cond:
+            self._ready.clear()
+            self._filling = {}
+            self._closed = True
+            self._cond.notify_all()
+
+    def _take(self) -> list[tuple[int, tuple[str, str]]] | None:
+        with self._cond:
+            while not self._ready and not self._closed:
+                # Idle while the caller is still on the linear heads: rather than wait for a
+                # full chunk, start on the fullest group once it fills one encoder batch.
+                bucket = max(self._filling, key=lambda b: len(self._filling[b]), default=None)
+                if bucket is not None and len(self._filling[bucket]) >= BATCH:
+                    return self._filling.pop(bucket)
+                self._cond.wait()
+            return self._ready.popleft() if self._ready else None
+
+    def work(self) -> None:
+        """Encode chunks as they come, until the queue is closed and empty."""
+        while (chunk := self._take()) is not None:
+            self.out[[i for i, _ in chunk]] = self.encoder.probabilities([t for _, t in chunk])
+
+
+@dataclass
+class _Draft:
+    """A turn's labelling up to the family completion: the one step the encoder can change."""
+
+    tt: TurnText
+    probs: dict[str, Any]
+    client: bool
+    codes: set[str] = field(default_factory=set)
+    confidence: dict[str, float] = field(default_factory=dict)
+    behaviour: Behaviour = "other"
+    reflection: Literal["simple", "complex"] | None = None
+    question: Literal["open", "closed"] | None = None
+    by_rule: tuple[str, ...] = ()
 
 
 class OfflineAnalyzer:
@@ -252,9 +332,10 @@ class OfflineAnalyzer:
     ) -> list[TurnLabel]:
         """Label many ``(turn, context)`` pairs; same results as calling :meth:`label`.
 
-        A worker thread runs the encoder while this one computes the linear heads
-        (onnxruntime releases the GIL, so the two models overlap on two cores); then this
-        thread takes encoder chunks too, so neither core idles while the other finishes.
+        This thread computes the linear heads turn by turn and queues for the encoder only
+        the turns whose codes it could change (about a third of AnnoMI's). A worker thread
+        encodes them meanwhile (onnxruntime releases the GIL, so the two overlap on two
+        cores); then this thread takes encoder chunks too, so neither core idles.
         """
         prepared = []
         for turn, context in items:
@@ -262,67 +343,113 @@ class OfflineAnalyzer:
             prev_other, prev_same = _context_texts(speaker, context)
             prepared.append((speaker, turn_text((turn.text or "")[:MAX_CHARS], prev_other,
                                                 prev_same)))
-        chunks: _EncoderChunks | None = None
+        queue: _EncoderQueue | None = None
         pending: Future[None] | None = None
         if self.encoder is not None and prepared:
-            chunks = _EncoderChunks(self.encoder, [(s, tt.turn) for s, tt in prepared])
-            pending = _ENCODER_THREAD.submit(chunks.work)
+            queue = _EncoderQueue(self.encoder, len(prepared))
+            if len(prepared) > ENCODER_CHUNK:  # a few turns: handing over costs more than it saves
+                pending = _ENCODER_THREAD.submit(queue.work)
+        drafts: list[_Draft | None] = []
         try:
-            linear = [self.model.probabilities(tt) if _has_words(tt) else None
-                      for _, tt in prepared]
-            if chunks is not None:
-                chunks.work()  # join the worker on the chunks it has not started
+            for i, (speaker, tt) in enumerate(prepared):
+                draft = self._draft(speaker, tt) if _has_words(tt) else None
+                drafts.append(draft)
+                if queue is not None and draft is not None and self._encoder_decides(draft):
+                    queue.add(i, (speaker, tt.turn))
+            if queue is not None:
+                queue.close()
+                queue.work()  # join the worker on the chunks it has not started
         except BaseException:
-            if chunks is not None and pending is not None:
-                chunks.stop()
-                if not pending.cancel():
+            if queue is not None:
+                queue.stop()
+                if pending is not None and not pending.cancel():
                     wait([pending])  # do not leave the worker busy behind the caller's back
             raise
         # Not started means the worker was busy with another batch and this thread ran every
         # chunk itself: nothing to wait for. Otherwise wait, and re-raise the worker's error.
         if pending is not None and not pending.cancel():
             pending.result()
-        encoded = None if chunks is None else chunks.out
         out = []
-        for i, (speaker, tt) in enumerate(prepared):
-            probs = linear[i]
-            if probs is not None and encoded is not None:
-                probs = self._blend(probs, encoded[i])
-            out.append(self._client(tt, probs) if speaker == "client"
-                       else self._therapist(tt, probs))
+        for i, ((speaker, _), draft) in enumerate(zip(prepared, drafts, strict=True)):
+            if draft is None:
+                # Silence or "..." in answer to the therapist is the clearest withdrawal.
+                out.append(TurnLabel(codes=("withdrawal",), confidence={"withdrawal": 0.9})
+                           if speaker == "client"
+                           else TurnLabel(codes=("other",), behaviour="other"))
+                continue
+            if queue is not None:
+                # A turn the encoder could not change keeps the zeros: any value in [0, 1]
+                # gives it the same codes (``_encoder_decides``).
+                self._blend(draft.probs, queue.out[i])
+            out.append(self._finish(draft))
         return out
+
+    def _weight(self, head: str) -> float:
+        """The encoder's share in a blended family head."""
+        return self.judgment_weight if head == "family:judgment" else self.encoder_weight
 
     def _blend(self, probs: dict[str, Any], encoded: np.ndarray) -> dict[str, Any]:
         """The :data:`BLENDED` heads of ``probs`` averaged with the encoder's (in place)."""
         assert self.encoder is not None
         for name, p_enc in zip(self.encoder.labels, encoded, strict=True):
             if name in probs and name in BLENDED:
-                w = self.judgment_weight if name == "family:judgment" else self.encoder_weight
-                p = (1.0 - w) * float(probs[name][1]) + w * float(p_enc)
+                p = _blend_one(float(probs[name][1]), float(p_enc), self._weight(name))
                 probs[name] = np.array([1.0 - p, p])
         return probs
 
+    def _encoder_decides(self, draft: _Draft) -> bool:
+        """Whether the encoder's probabilities could change this turn's codes.
+
+        The encoder only moves the blended family heads, and a family head only counts in
+        :func:`_complete_families`, for the families :func:`_completable` lists. If each of
+        those fires (or not) alike with the encoder's probability at 0 and at 1, it does so
+        for every value between (blending is monotone), and the encoder is not needed:
+        an exact short cut, not an approximation.
+        """
+        assert self.encoder is not None
+        for name, _, _ in _completable(self.model, draft.probs, draft.codes,
+                                       client=draft.client):
+            if name not in BLENDED or name not in self.encoder.labels:
+                continue
+            p, w = float(draft.probs[name][1]), self._weight(name)
+            threshold = self.model.heads[name].threshold
+            if (_blend_one(p, 0.0, w) >= threshold) != (_blend_one(p, 1.0, w) >= threshold):
+                return True
+        return False
+
+    def _draft(self, speaker: str, tt: TurnText) -> _Draft:
+        """A turn's linear head probabilities and its codes before family completion."""
+        probs = self.model.probabilities(tt)
+        if speaker == "client":
+            draft = _Draft(tt, probs, client=True)
+            for code, p in _fired_heads(self.model, probs, client=True).items():
+                draft.codes.add(code)
+                draft.confidence[code] = p
+            return draft
+        return self._therapist_draft(tt, probs)
+
+    def _finish(self, draft: _Draft) -> TurnLabel:
+        """Complete the families (with the blended heads) and decide the turn's codes."""
+        _complete_families(self.model, draft.probs, draft.codes, draft.confidence,
+                           client=draft.client)
+        return self._client(draft) if draft.client else self._therapist(draft)
+
     # -- therapist turns -------------------------------------------------------------------
 
-    def _therapist(self, tt: TurnText, probs: dict[str, Any] | None) -> TurnLabel:
-        """Codes of a therapist turn from its (blended) head probabilities."""
-        if probs is None:
-            return TurnLabel(codes=("other",), behaviour="other")
+    def _therapist_draft(self, tt: TurnText, probs: dict[str, Any]) -> _Draft:
+        """Behaviour, code heads and cue rules of a therapist turn."""
         model = self.model
-        behaviour = decide_behaviour(model, tt, probs)
-        confidence: dict[str, float] = {}
-        codes: set[str] = set()
-        reflection: Literal["simple", "complex"] | None = None
-        question: Literal["open", "closed"] | None = None
-
-        if behaviour == "reflection":
+        draft = _Draft(tt, probs, client=False, behaviour=decide_behaviour(model, tt, probs))
+        codes = draft.codes
+        if draft.behaviour == "reflection":
             depth = _pick(model, probs, "reflection_depth")
-            reflection = "complex" if depth == "complex" else "simple"
-            codes.add(f"reflection_{reflection}")
-        elif behaviour == "question":
-            question = "open" if _pick(model, probs, "question_type") == "open" else "closed"
-            codes.add(f"question_{question}")
-        elif behaviour == "therapist_input":
+            draft.reflection = "complex" if depth == "complex" else "simple"
+            codes.add(f"reflection_{draft.reflection}")
+        elif draft.behaviour == "question":
+            draft.question = ("open" if _pick(model, probs, "question_type") == "open"
+                              else "closed")
+            codes.add(f"question_{draft.question}")
+        elif draft.behaviour == "therapist_input":
             types = model.heads["input_type"].classes
             kind_name = types[int(probs["input_type"].argmax())]
             if kind_name == "advice":
@@ -333,16 +460,21 @@ class OfflineAnalyzer:
 
         for code, p in _fired_heads(model, probs, client=False).items():
             codes.add(code)
-            confidence[code] = p
-        by_rule = fired(THERAPIST_RULES, tt.turn)
-        for code in by_rule:
+            draft.confidence[code] = p
+        draft.by_rule = tuple(fired(THERAPIST_RULES, tt.turn))
+        for code in draft.by_rule:
             codes.add(code)
-            confidence[code] = max(confidence.get(code, 0.0), 0.9)
-        _complete_families(model, probs, codes, confidence, client=False)
+            draft.confidence[code] = max(draft.confidence.get(code, 0.0), 0.9)
+        return draft
+
+    def _therapist(self, draft: _Draft) -> TurnLabel:
+        """The codes of a therapist turn once its families are completed."""
+        codes, confidence, tt = draft.codes, draft.confidence, draft.tt
+        behaviour, reflection = draft.behaviour, draft.reflection
         for code, anchor in _ANCHORS.items():
             # A learned guess at these codes needs the words that make the turn about the
             # therapist or the session (out-of-fold on the training split: +0.02 F1).
-            if code in codes and code not in by_rule and not anchor.search(tt.turn):
+            if code in codes and code not in draft.by_rule and not anchor.search(tt.turn):
                 codes.discard(code)
                 confidence.pop(code, None)
 
@@ -358,24 +490,16 @@ class OfflineAnalyzer:
             codes=ordered or ("other",),
             behaviour=behaviour,
             reflection=reflection,
-            question=question,
+            question=draft.question,
             confidence=confidence,
         )
 
     # -- client turns ----------------------------------------------------------------------
 
-    def _client(self, tt: TurnText, probs: dict[str, Any] | None) -> TurnLabel:
-        """Codes of a client turn from its (blended) head probabilities."""
-        if probs is None:
-            # Silence or "..." in answer to the therapist is the clearest withdrawal.
-            return TurnLabel(codes=("withdrawal",), confidence={"withdrawal": 0.9})
-        model = self.model
-        codes: set[str] = set()
-        confidence: dict[str, float] = {}
-        for code, p in _fired_heads(model, probs, client=True).items():
-            codes.add(code)
-            confidence[code] = p
-        _complete_families(model, probs, codes, confidence, client=True)
+    def _client(self, draft: _Draft) -> TurnLabel:
+        """The codes of a client turn once its families are completed."""
+        model, probs, tt = self.model, draft.probs, draft.tt
+        codes, confidence = draft.codes, draft.confidence
         if _is_acknowledgement(tt.turn):
             # A bare "Yeah." answers most closed questions; calling it a rupture would punish
             # the trainee for the client's ordinary assent. Evasive phrases still count (rules).

@@ -129,7 +129,7 @@ def _session(model_bytes: bytes) -> Any:
 
     options = ort.SessionOptions()
     # One thread per call: batch labelling runs calls on two threads at once (the analyzer's
-    # ``_EncoderChunks``), which beats splitting each call's small matrix products across
+    # ``_EncoderQueue``), which beats splitting each call's small matrix products across
     # cores; and a single turn's matrices are too small to gain from a second thread.
     # No spinning, so an idle TUI does not burn a core.
     options.intra_op_num_threads = 1
