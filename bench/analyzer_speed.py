@@ -97,7 +97,8 @@ def main() -> int:
     authored = _authored_items(3000)
     hard = _rate(analyzer, authored)
     base = resources.files(MODEL_PACKAGE)
-    shipped = ("model.npz", "model.json", "embeddings.npz", "encoder.onnx", "encoder_vocab.npz")
+    shipped = ("model.npz", "model.json", "embeddings.npz", "encoder.onnx", "encoder_vocab.npz",
+               "spelling.json")
     sizes = {n: len(base.joinpath(n).read_bytes()) for n in shipped}
     print(f"load (fresh process, import + model): {load:.2f} s")
     print(f"per-turn latency over {len(lat)} single calls with context: p50 {p50:.2f} ms, "

@@ -4,9 +4,9 @@ Usage::
 
     python scripts/train_analyzer.py [--annomi PATH] [--authored DIR] [--out DIR]
 
-Needs the ``test`` extra (scikit-learn). Writes ``model.npz``, ``model.json``
-and ``parity.json`` (scikit-learn's own probabilities on a fixed sample, which
-the tests compare with the numpy inference) into
+Needs the ``test`` extra (scikit-learn). Writes ``model.npz``, ``model.json``,
+``spelling.json`` (the speller's word list) and ``parity.json`` (scikit-learn's own
+probabilities on a fixed sample, which the tests compare with the numpy inference) into
 ``simulator/analysis/offline/data/``. Held-out authored cases are never used.
 Deterministic: the same inputs give the same files.
 """
@@ -30,6 +30,14 @@ from simulator.analysis.offline.corpus import (  # noqa: E402
 )
 from simulator.analysis.offline.features import TurnText  # noqa: E402
 from simulator.analysis.offline.model import save_model  # noqa: E402
+from simulator.analysis.offline.spelling import (  # noqa: E402
+    SPELLING_FILE,
+    Speller,
+    count_words,
+    minilm_lexicon,
+    save_counts,
+    use_speller,
+)
 from simulator.analysis.offline.training import design_matrix, train_model  # noqa: E402
 
 OUT_DIR = REPO / "simulator" / "analysis" / "offline" / "data"
@@ -47,9 +55,15 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: AnnoMI CSV not found: {args.annomi}", file=sys.stderr)
         return 2
     started = time.perf_counter()
-    annomi = load_annomi(args.annomi)
     cases = load_authored(args.authored) if args.authored.is_dir() else []
     train_cases = [k for k in cases if not k.held_out]
+    # The speller's word list comes from the corpus as typed (a speller that knows no word
+    # mends nothing); then the corpus is read again, mended, as the analyzer will read turns.
+    use_speller(Speller({}))
+    counts = count_words([t.tt.turn for t in load_annomi(args.annomi)]
+                         + [k.turn_text().turn for k in train_cases])
+    use_speller(Speller(counts, minilm_lexicon()))
+    annomi = load_annomi(args.annomi)
     meta = {
         "annomi_turns": len(annomi),
         "authored_train": len(train_cases),
@@ -59,6 +73,7 @@ def main(argv: list[str] | None = None) -> int:
     model, fitted = train_model(annomi, train_cases, meta)
     args.out.mkdir(parents=True, exist_ok=True)
     save_model(model, args.out)
+    save_counts(counts, str(args.out / SPELLING_FILE))
 
     # Parity sample: every 50th AnnoMI turn and every 7th training case, with sklearn's
     # probabilities from the fitted estimators on the same shipped featuriser.

@@ -25,6 +25,7 @@ from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
 from simulator.analysis.offline.cues import CUE_NAMES, cue_vector
+from simulator.analysis.offline.spelling import current_speller
 from simulator.analysis.offline.text import char_ngrams, normalise, tokens, word_ngrams
 
 #: Relative weight of each block once normalised: the turn itself dominates.
@@ -80,8 +81,10 @@ class TurnText:
 
 
 def turn_text(text: str, prev_other: str = "", prev_same: str = "") -> TurnText:
-    """Normalise raw texts into a :class:`TurnText`."""
-    return TurnText(normalise(text), normalise(prev_other), normalise(prev_same))
+    """Normalise raw texts into a :class:`TurnText`, typing slips mended (:mod:`.spelling`)."""
+    mend = current_speller().text
+    return TurnText(mend(normalise(text)), mend(normalise(prev_other)),
+                    mend(normalise(prev_same)))
 
 
 def block_grams(tt: TurnText, with_chars: bool = True) -> dict[str, list[str]]:
