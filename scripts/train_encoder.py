@@ -17,9 +17,9 @@ alone, ``[CLS] turn [SEP]``, with the speaker as the token type (0 therapist,
 1 client): the previous turn doubled the cost and did not help the therapist
 families. Three layers: better than two (fold-one judgment F1 0.84 against
 0.78), and with int8 matrix products (static activation scales, calibrated on
-training turns) and the encoder overlapping the linear model in
-``label_many`` the pair labels 700-750 utterances/s on the machines it was built on (430-550
-on an AVX2-only AMD EPYC; README). Quantising changes
+training turns), the encoder overlapping the linear model in ``label_many`` and
+run only on the turns whose codes it could change, the pair labels 850-1,000
+utterances/s on an AVX2-only AMD EPYC (README). Quantising changes
 1.2-1.5% of the out-of-fold decisions at 0.5 and no family F1 by more than
 0.004 (both sets of probabilities are kept in the out-of-fold file).
 
