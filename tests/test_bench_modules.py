@@ -25,3 +25,16 @@ def test_label_agreement_prints_every_family_for_both_sets() -> None:
     assert "authored training sample: 270 cases" in out and "blind set: 498 cases" in out
     for family in ("judgment", "openness", "repair", "rupture_marker"):
         assert out.count(f"  {family} ") == 2, out
+
+
+def test_f1_interval_brackets_the_figure_and_narrows_with_more_cases() -> None:
+    from bench.analyzer_codes import f1_interval
+
+    assert f1_interval([(True, True), (False, False)] * 50) == (1.0, 1.0)
+    # 90 hits, 10 misses, 10 false alarms, 90 clean: F1 0.9 on 200 cases.
+    few = [(True, True)] * 90 + [(True, False)] * 10 + [(False, True)] * 10 + [(False, False)] * 90
+    lo, hi = f1_interval(few)
+    assert lo < 0.9 < hi and hi - lo > 0.05
+    assert f1_interval(few) == (lo, hi)  # seeded
+    lo10, hi10 = f1_interval(few * 10)
+    assert lo < lo10 < 0.9 < hi10 < hi
