@@ -92,8 +92,8 @@ def f1_interval(pairs: list[tuple[bool, bool]], resamples: int = BOOTSTRAP,
     """95% percentile bootstrap interval of presence F1 over ``(gold, predicted)`` pairs.
 
     Cases are resampled with replacement. On a few hundred cases the interval is wide
-    (0.775-0.882 around 0.832 for judgment's 94 blind positives): a gap of 0.01 between two figures on
-    the same set is within it, so a look is evidence, not proof.
+    (0.775-0.882 around 0.832 for judgment's 94 blind positives): a gap of 0.01 between two
+    figures on the same set is within it, so a look is evidence, not proof.
     """
     import numpy as np
 
