@@ -74,7 +74,6 @@ from simulator.analysis.offline.corpus import (  # noqa: E402
 )
 from simulator.analysis.offline.embedding import WordPiece, load_table  # noqa: E402
 from simulator.analysis.offline.encoder import MAX_TOKENS, TOKEN_TYPE, quantise_rows  # noqa: E402
-from simulator.analysis.offline.text import normalise  # noqa: E402
 from simulator.analysis.offline.training import (  # noqa: E402
     ANNOMI_NEGATIVE_WEIGHT,
     AUTHORED_CLIENT_CODES,
@@ -116,7 +115,8 @@ def examples(cases: list[AuthoredCase], annomi: list[AnnomiTurn], encode: Any,
             if (lab in CLIENT_LABELS) == (k.speaker == "client"):
                 w[j] = 1.0
                 y[j] = float(bool(set(k.codes) & label_members(lab)))
-        out.append((encode(normalise(k.text)), TOKEN_TYPE[k.speaker], y, w))
+        # As the analyzer reads the turn: normalised, typing slips mended (``spelling.py``).
+        out.append((encode(k.turn_text().turn), TOKEN_TYPE[k.speaker], y, w))
     if with_annomi:
         # The linear heads' AnnoMI negatives, weighted the same way (therapist labels only).
         for t in annomi_negatives(annomi, "therapist"):
@@ -446,7 +446,7 @@ def main(argv: list[str] | None = None) -> int:
     sample_exs = examples(sample, annomi, base.encode, with_annomi=False)
     probs = predict_onnx(args.out / "encoder.onnx", sample_exs, base.table)
     torch_probs = predict(model, sample_exs, base.table)
-    parity = [{"speaker": k.speaker, "text": normalise(k.text),
+    parity = [{"speaker": k.speaker, "text": k.turn_text().turn,
                "probs": [round(float(p), 6) for p in row],
                "torch": [round(float(p), 6) for p in trow]}
               for k, row, trow in zip(sample, probs, torch_probs, strict=True)]
