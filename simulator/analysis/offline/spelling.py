@@ -3,7 +3,7 @@
 Trainees type fast in a terminal, and a slip makes a word neither model has seen. Both read
 such words as a sign of judgment (many authored judgment cases were written in a messy typed
 register): with two random slips in each held-out therapist turn, the judgment family's
-false-positive rate went from 0.082 to 0.170 (0.091 with the slips mended; the clean turns'
+false-positive rate went from 0.082 to 0.170 (0.090 with the slips mended; the clean turns'
 labels barely move, since mending only touches unknown words).
 
 A word is mended when it has at least :data:`MIN_LETTERS` letters, is not in the training
