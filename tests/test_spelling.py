@@ -9,8 +9,9 @@ import pytest
 
 from simulator.analysis import get_analyzer
 from simulator.analysis.base import Utterance
-from simulator.analysis.offline import spelling
+from simulator.analysis.offline import OfflineAnalyzer, spelling
 from simulator.analysis.offline.features import turn_text
+from simulator.analysis.offline.model import load_shipped_model
 from simulator.analysis.offline.spelling import (
     Speller,
     SpellingFileError,
@@ -87,6 +88,8 @@ def test_a_missing_word_list_names_the_command_that_rebuilds_it(
     try:
         with pytest.raises(SpellingFileError, match="train_analyzer.py"):
             shipped_speller()
+        with pytest.raises(SpellingFileError):  # at start-up, not at a trainee's first turn
+            OfflineAnalyzer(load_shipped_model(), encoder=None)
     finally:
         monkeypatch.undo()
         shipped_speller.cache_clear()

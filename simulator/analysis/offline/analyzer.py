@@ -24,6 +24,7 @@ from simulator.analysis.offline.rules import (
     disclosure_shape,
     fired,
 )
+from simulator.analysis.offline.spelling import current_speller
 from simulator.analysis.offline.text import tokens
 
 #: Longer turns are cut before featurising: keeps p95 latency bounded on pasted essays.
@@ -320,6 +321,7 @@ class OfflineAnalyzer:
                  judgment_weight: float = JUDGMENT_WEIGHT) -> None:
         self.model = model or load_shipped_model()
         self.encoder = shipped_encoder() if encoder == "shipped" else encoder
+        current_speller()  # a missing word list fails here, like the model files, not mid-session
         self.encoder_weight = encoder_weight
         self.judgment_weight = judgment_weight
 
