@@ -24,6 +24,9 @@ AUTHORED_DIR = REPO / "data" / "authored"
 #: An independent test set written blind to the training cases and the model: never trained
 #: or tuned on (``data/blind/README.md``).
 BLIND_DIR = REPO / "data" / "blind"
+#: A second independent test set by two other authors, under a protocol committed before it
+#: was written (``data/blind2/PROTOCOL.md``).
+BLIND2_DIR = REPO / "data" / "blind2"
 BEHAVIOURS: tuple[str, ...] = ("reflection", "question", "therapist_input", "other")
 
 
