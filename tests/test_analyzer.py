@@ -19,7 +19,14 @@ from simulator.analysis.base import Analyzer, TurnLabel, Utterance
 from simulator.analysis.codes import ALL_CODES, CLIENT_CODES, FAMILIES, THERAPIST_CODES
 from simulator.analysis.offline import OfflineAnalyzer
 from simulator.analysis.offline.analyzer import ENCODER_CHUNK, JUDGMENT_WEIGHT
-from simulator.analysis.offline.corpus import BLIND2_DIR, BLIND_DIR, is_held_out, load_authored
+from simulator.analysis.offline.corpus import (
+    BLIND2_DIR,
+    BLIND3_DIR,
+    BLIND_DIR,
+    BLIND_SETS,
+    is_held_out,
+    load_authored,
+)
 from simulator.analysis.offline.encoder import shipped_encoder
 from simulator.analysis.offline.features import TurnText
 from simulator.analysis.offline.model import MODEL_PACKAGE, load_shipped_model
@@ -439,7 +446,8 @@ def test_a_turn_typed_like_chat_is_flagged_like_its_written_form(written: str, t
     assert families(typed) == families(written)
 
 
-@pytest.mark.parametrize(("directory", "least"), [(BLIND_DIR, 400), (BLIND2_DIR, 600)])
+@pytest.mark.parametrize(("directory", "least"),
+                         [(BLIND_DIR, 400), (BLIND2_DIR, 600), (BLIND3_DIR, 600)])
 def test_blind_set_is_valid_and_shares_no_text_with_the_training_cases(
         directory: Path, least: int) -> None:
     blind = load_authored(directory)
@@ -447,7 +455,9 @@ def test_blind_set_is_valid_and_shares_no_text_with_the_training_cases(
     for k in blind:
         assert k.speaker in (T, C) and k.codes and set(k.codes) <= ALL_CODES, k.id
         assert k.context, k.id  # every blind turn answers the line before it
-    earlier = load_authored() + (load_authored(BLIND_DIR) if directory == BLIND2_DIR else [])
+    # Each blind set must also be new to the blind sets before it.
+    before = [folder for _, folder in BLIND_SETS][:[f for _, f in BLIND_SETS].index(directory)]
+    earlier = load_authored() + [k for folder in before for k in load_authored(folder)]
     authored = {(k.speaker, k.text.lower()) for k in earlier}
     # Bare acknowledgements ("Mm.", "No.") occur everywhere; anything longer must not.
     assert not [k.id for k in blind

@@ -27,6 +27,12 @@ BLIND_DIR = REPO / "data" / "blind"
 #: A second independent test set by two other authors, under a protocol committed before it
 #: was written (``data/blind2/PROTOCOL.md``).
 BLIND2_DIR = REPO / "data" / "blind2"
+#: A third, by two more authors, written alongside the fourteenth training round
+#: (``data/blind3/PROTOCOL.md``).
+BLIND3_DIR = REPO / "data" / "blind3"
+#: Every independent test set, oldest first: (name, folder).
+BLIND_SETS: tuple[tuple[str, Path], ...] = (
+    ("BLIND", BLIND_DIR), ("BLIND 2", BLIND2_DIR), ("BLIND 3", BLIND3_DIR))
 BEHAVIOURS: tuple[str, ...] = ("reflection", "question", "therapist_input", "other")
 
 
