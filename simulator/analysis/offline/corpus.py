@@ -30,9 +30,12 @@ BLIND2_DIR = REPO / "data" / "blind2"
 #: A third, by two more authors, written alongside the fourteenth training round
 #: (``data/blind3/PROTOCOL.md``).
 BLIND3_DIR = REPO / "data" / "blind3"
+#: A fourth, by two more authors, written alongside the fifteenth round (``data/blind4/PROTOCOL.md``).
+BLIND4_DIR = REPO / "data" / "blind4"
 #: Every independent test set, oldest first: (name, folder).
 BLIND_SETS: tuple[tuple[str, Path], ...] = (
-    ("BLIND", BLIND_DIR), ("BLIND 2", BLIND2_DIR), ("BLIND 3", BLIND3_DIR))
+    ("BLIND", BLIND_DIR), ("BLIND 2", BLIND2_DIR), ("BLIND 3", BLIND3_DIR),
+    ("BLIND 4", BLIND4_DIR))
 BEHAVIOURS: tuple[str, ...] = ("reflection", "question", "therapist_input", "other")
 
 
