@@ -30,7 +30,8 @@ BLIND2_DIR = REPO / "data" / "blind2"
 #: A third, by two more authors, written alongside the fourteenth training round
 #: (``data/blind3/PROTOCOL.md``).
 BLIND3_DIR = REPO / "data" / "blind3"
-#: A fourth, by two more authors, written alongside the fifteenth round (``data/blind4/PROTOCOL.md``).
+#: A fourth, by two more authors, written alongside the fifteenth round
+#: (``data/blind4/PROTOCOL.md``).
 BLIND4_DIR = REPO / "data" / "blind4"
 #: Every independent test set, oldest first: (name, folder).
 BLIND_SETS: tuple[tuple[str, Path], ...] = (
