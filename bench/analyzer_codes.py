@@ -22,7 +22,7 @@ The test sets (the target must hold on each):
   (their ``PROTOCOL.md``); sets with several authors are also reported per author, and all
   blind sets pooled.
 
-The training split is printed for reference. Per-code F1 is printed for both test sets.
+The training split is printed for reference. Per-code F1 is printed for every test set.
 
 Run: ``python -m bench analyzer_codes`` (or ``python bench/analyzer_codes.py``).
 """
@@ -184,8 +184,8 @@ def main() -> int:
     cases = load_authored()
     held = [k for k in cases if k.held_out]
     train = [k for k in cases if not k.held_out]
-    sets = [(name, load_authored(folder)) for name, folder in BLIND_SETS if folder.is_dir()]
-    sets = [(name, cases) for name, cases in sets if cases]
+    loaded = [(name, load_authored(folder)) for name, folder in BLIND_SETS if folder.is_dir()]
+    sets = [(name, subset) for name, subset in loaded if subset]
     print(f"authored cases: {len(cases)} ({len(held)} held out, {len(train)} training); "
           + "; ".join(f"{name.lower()} cases: {len(subset)}" for name, subset in sets))
     ok = report("HELD-OUT", held, scored=True)

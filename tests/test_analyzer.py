@@ -458,8 +458,9 @@ def test_blind_set_is_valid_and_shares_no_text_with_the_training_cases(
         assert k.speaker in (T, C) and k.codes and set(k.codes) <= ALL_CODES, k.id
         assert k.context, k.id  # every blind turn answers the line before it
     # Each blind set must also be new to the blind sets before it.
-    before = [folder for _, folder in BLIND_SETS][:[f for _, f in BLIND_SETS].index(directory)]
-    earlier = load_authored() + [k for folder in before for k in load_authored(folder)]
+    folders = [folder for _, folder in BLIND_SETS]
+    earlier = load_authored() + [k for folder in folders[:folders.index(directory)]
+                                 for k in load_authored(folder)]
     authored = {(k.speaker, k.text.lower()) for k in earlier}
     # Bare acknowledgements ("Mm.", "No.") occur everywhere; anything longer must not.
     assert not [k.id for k in blind
