@@ -191,17 +191,18 @@ def main() -> int:
     ok = report("HELD-OUT", held, scored=True)
     for name, subset in sets:
         ok = report(f"{name} (independent set)", subset, scored=True) and ok
-        authors = sorted({k.id.rsplit("-", 1)[0] for k in subset})
-        if len(authors) > 1:
-            # Ids are "<author>-NNNN": each author's share, to see whether one style drives it.
-            for author in authors:
-                report(f"{name}, author {author} (reference only)",
-                       [k for k in subset if k.id.rsplit("-", 1)[0] == author], scored=False)
+        # Ids are "<author>-NNNN": each author's share, to see whether one style drives it.
+        by_author: dict[str, list[AuthoredCase]] = {}
+        for k in subset:
+            by_author.setdefault(k.id.rsplit("-", 1)[0], []).append(k)
+        if len(by_author) > 1:
+            for author, share in sorted(by_author.items()):
+                report(f"{name}, author {author} (reference only)", share, scored=False)
     if len(sets) > 1:
         pooled = [k for _, subset in sets for k in subset]
         ok = report(f"{' + '.join(name for name, _ in sets)} pooled", pooled, scored=False) and ok
     report("training (reference only)", train, scored=False)
-    names = ["held-out cases"] + [f"{name.lower()}" for name, _ in sets] + \
+    names = ["held-out cases"] + [name.lower() for name, _ in sets] + \
         ["the blind sets pooled"] * (len(sets) > 1)
     print(f"\ntarget: presence F1 >= {TARGET} for every family on {', '.join(names)}: "
           f"{'MET' if ok else 'NOT MET'}")
