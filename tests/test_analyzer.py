@@ -23,6 +23,7 @@ from simulator.analysis.offline.corpus import (
     BLIND2_DIR,
     BLIND3_DIR,
     BLIND4_DIR,
+    BLIND5_DIR,
     BLIND_DIR,
     BLIND_SETS,
     is_held_out,
@@ -449,7 +450,7 @@ def test_a_turn_typed_like_chat_is_flagged_like_its_written_form(written: str, t
 
 @pytest.mark.parametrize(("directory", "least"),
                          [(BLIND_DIR, 400), (BLIND2_DIR, 600), (BLIND3_DIR, 600),
-                          (BLIND4_DIR, 600)])
+                          (BLIND4_DIR, 600), (BLIND5_DIR, 600)])
 def test_blind_set_is_valid_and_shares_no_text_with_the_training_cases(
         directory: Path, least: int) -> None:
     blind = load_authored(directory)
