@@ -206,13 +206,14 @@ def batches(exs: list[Example], table: Any, size: int, rng: random.Random | None
         yield g, table[ids], types, mask, y, w
 
 
-def fit(model: Any, exs: list[Example], table: Any, epochs: int, lr: float) -> None:
+def fit(model: Any, exs: list[Example], table: Any, epochs: int, lr: float,
+        seed: int = SEED) -> None:
     """AdamW, linear warm-up then decay; the head learns faster than the layers."""
     import torch
     import torch.nn.functional as F
 
-    rng = random.Random(SEED)
-    torch.manual_seed(SEED)
+    rng = random.Random(seed)
+    torch.manual_seed(seed)
     body = [p for n, p in model.named_parameters() if not n.startswith("out.")]
     opt = torch.optim.AdamW([{"params": body, "lr": lr},
                              {"params": model.out.parameters(), "lr": 1e-3}], weight_decay=0.01)
@@ -334,6 +335,9 @@ class Settings:
     epochs: int = 14
     lr: float = 1.5e-4
     quantise: bool = True
+    #: Batch order and dropout. Another seed measures how much a retraining alone moves the
+    #: figures (the head's first weights come from torch's fixed default generator).
+    seed: int = SEED
 
 
 class Base:
@@ -372,7 +376,8 @@ def train_graph(base: Base, settings: Settings, cases: list[AuthoredCase],
         The torch model (for comparing its probabilities with the graph's).
     """
     model = build_torch(base.params, base.cfg, settings.layers)
-    fit(model, examples(cases, annomi, base.encode), base.table, settings.epochs, settings.lr)
+    fit(model, examples(cases, annomi, base.encode), base.table, settings.epochs, settings.lr,
+        settings.seed)
     calibration = None
     if settings.quantise:
         sample = cases[:: max(1, len(cases) // CALIBRATION_TURNS)]
@@ -392,6 +397,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--epochs", type=int, default=Settings.epochs)
     parser.add_argument("--lr", type=float, default=Settings.lr)
     parser.add_argument("--folds", type=int, default=0)
+    parser.add_argument("--seed", type=int, default=SEED,
+                        help="batch order and dropout (default %(default)s, the shipped one)")
     parser.add_argument("--out", type=Path, default=OUT_DIR)
     parser.add_argument("--oof-out", type=Path, default=OOF_FILE)
     parser.add_argument("--no-quantise", dest="quantise", action="store_false",
@@ -399,7 +406,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     torch.set_num_threads(2)
     started = time.perf_counter()
-    settings = Settings(args.layers, args.epochs, args.lr, args.quantise)
+    settings = Settings(args.layers, args.epochs, args.lr, args.quantise, args.seed)
     try:
         base = Base(args.model)
     except ValueError as exc:
