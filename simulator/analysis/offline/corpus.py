@@ -36,10 +36,13 @@ BLIND4_DIR = REPO / "data" / "blind4"
 #: A fifth, by two more authors, written alongside the sixteenth round
 #: (``data/blind5/PROTOCOL.md``).
 BLIND5_DIR = REPO / "data" / "blind5"
+#: A sixth, by two more authors (``data/blind6/PROTOCOL.md``).
+BLIND6_DIR = REPO / "data" / "blind6"
 #: Every independent test set, oldest first: (name, folder).
 BLIND_SETS: tuple[tuple[str, Path], ...] = (
     ("BLIND", BLIND_DIR), ("BLIND 2", BLIND2_DIR), ("BLIND 3", BLIND3_DIR),
-    ("BLIND 4", BLIND4_DIR), ("BLIND 5", BLIND5_DIR))
+    ("BLIND 4", BLIND4_DIR), ("BLIND 5", BLIND5_DIR),
+    ("BLIND 6", BLIND6_DIR))
 BEHAVIOURS: tuple[str, ...] = ("reflection", "question", "therapist_input", "other")
 
 
