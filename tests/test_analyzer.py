@@ -24,6 +24,7 @@ from simulator.analysis.offline.corpus import (
     BLIND3_DIR,
     BLIND4_DIR,
     BLIND5_DIR,
+    BLIND6_DIR,
     BLIND_DIR,
     BLIND_SETS,
     is_held_out,
@@ -262,11 +263,13 @@ def test_skipping_the_encoder_never_changes_a_label() -> None:
     counting = _Counting()
     analyzer = OfflineAnalyzer(load_shipped_model(), encoder=counting)
     skipping = analyzer.label_many(items)
-    skipped = len(items) - len(counting.turns)
+    asked = len(counting.turns)
     analyzer._encoder_decides = lambda draft: True  # type: ignore[method-assign]
     assert analyzer.label_many(items) == skipping
-    assert len(counting.turns) == len(items) + len(items) - skipped
-    assert skipped > len(items) // 2  # about two thirds, here as on AnnoMI's turns
+    # Bare punctuation ("......") never reaches any model; every other turn does now.
+    worded = [k for k in cases if k.turn_text().turn.strip(" .?!,-")]
+    assert len(counting.turns) == asked + len(worded)
+    assert len(worded) - asked > len(items) // 2  # about two thirds, here as on AnnoMI's turns
 
 
 def test_a_linear_model_failure_waits_for_the_encoder_and_surfaces() -> None:
@@ -329,7 +332,9 @@ def test_model_files_ship_inside_the_package_and_are_small() -> None:
     sizes = {name: len(base.joinpath(name).read_bytes())
              for name in ("model.npz", "model.json", "parity.json")}
     assert all(sizes.values())
-    assert sum(sizes.values()) < 12 * 1024 * 1024
+    # A guard against a blow-up (a dense or float64 matrix, a runaway vocabulary), not a
+    # budget: 12.9 MiB after the sixteenth round (123k features x 39 outputs, float32).
+    assert sum(sizes.values()) < 16 * 1024 * 1024
 
 
 def test_shipped_thresholds_are_the_ones_training_sets() -> None:
@@ -450,7 +455,8 @@ def test_a_turn_typed_like_chat_is_flagged_like_its_written_form(written: str, t
 
 @pytest.mark.parametrize(("directory", "least"),
                          [(BLIND_DIR, 400), (BLIND2_DIR, 600), (BLIND3_DIR, 600),
-                          (BLIND4_DIR, 600), (BLIND5_DIR, 600)])
+                          (BLIND4_DIR, 600), (BLIND5_DIR, 600),
+                          (BLIND6_DIR, 600)])
 def test_blind_set_is_valid_and_shares_no_text_with_the_training_cases(
         directory: Path, least: int) -> None:
     blind = load_authored(directory)
