@@ -9,7 +9,9 @@ labels are in ``data/agreement/``:
 - ``blind_second.jsonl`` (when present): every case of the blind set;
 - ``blind4_second.jsonl`` (when present): every case of the fourth blind set, relabelled on
   2026-11-24 by two helper sessions (one per author's half) that read only ``codes.py``,
-  DOMAIN.md and the labelling decisions of ``data/blind/README.md``.
+  DOMAIN.md and the labelling decisions of ``data/blind/README.md``;
+- ``blind6_second.jsonl`` (when present): every case of the sixth blind set, relabelled the same
+  way on 2026-11-24 (fifteenth session).
 
 For each family this prints the presence F1 between the two label sets (symmetric) and
 Cohen's kappa. Where agreement is high and the analyzer's F1 is low, the errors are the
@@ -30,6 +32,7 @@ from bench.analyzer_codes import MEASURED, presence_pairs  # noqa: E402
 from simulator.analysis.offline.corpus import (  # noqa: E402
     AUTHORED_DIR,
     BLIND4_DIR,
+    BLIND6_DIR,
     BLIND_DIR,
     AuthoredCase,
     load_authored,
@@ -38,7 +41,8 @@ from simulator.analysis.offline.corpus import (  # noqa: E402
 AGREEMENT_DIR = AUTHORED_DIR.parent / "agreement"
 SETS = (("authored training sample", "authored_sample_second.jsonl", AUTHORED_DIR),
         ("blind set", "blind_second.jsonl", BLIND_DIR),
-        ("fourth blind set", "blind4_second.jsonl", BLIND4_DIR))
+        ("fourth blind set", "blind4_second.jsonl", BLIND4_DIR),
+        ("sixth blind set", "blind6_second.jsonl", BLIND6_DIR))
 
 
 def agreement(first: list[AuthoredCase], second: dict[str, set[str]]
