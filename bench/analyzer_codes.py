@@ -17,7 +17,7 @@ The test sets (the target must hold on each):
   written by the same sessions as the training cases);
 - BLIND: ``data/blind/``, written by a separate session that never saw the authored cases,
   the model or its errors (the stricter test of generalisation);
-- BLIND 2 to BLIND 4: ``data/blind2/`` to ``data/blind4/``, three more such sets by two
+- BLIND 2 to BLIND 6: ``data/blind2/`` to ``data/blind6/``, five more such sets by two
   authors each, under protocols and decision rules committed before they were written
   (their ``PROTOCOL.md``); sets with several authors are also reported per author, and all
   blind sets pooled.
